@@ -1,0 +1,161 @@
+# skybench: skynet's runtime built from swappable parts.
+#
+#   make [VARIANT=preset|handle-globalq-timer] [HANDLE=..] [GLOBALQ=..] [TIMER=..] [SAN=address|thread] [CC=clang]
+#   make test | test-all | variants | bench | clean        (see README.md)
+#
+# Every .c file in variants/<part>/ is one implementation of that part; an optional
+# variants/<part>/<name>.mk beside it adds that implementation's flags and libraries.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+HANDLES  := $(sort $(basename $(notdir $(wildcard variants/handle/*.c))))
+GLOBALQS := $(sort $(basename $(notdir $(wildcard variants/globalq/*.c))))
+TIMERS   := $(sort $(basename $(notdir $(wildcard variants/timer/*.c))))
+
+PRESETS := baseline lockfree
+PRESET_baseline := rwlock-spin-wheel
+PRESET_lockfree := rcu-mpmc-wheel
+
+VARIANT ?= baseline
+# a preset name, or handle-globalq-timer
+VARIANT_PARTS := $(if $(PRESET_$(VARIANT)),$(PRESET_$(VARIANT)),$(VARIANT))
+_parts := $(subst -, ,$(VARIANT_PARTS))
+HANDLE  ?= $(word 1,$(_parts))
+GLOBALQ ?= $(word 2,$(_parts))
+TIMER   ?= $(word 3,$(_parts))
+# the directory name: the preset if the parts are the preset's, else the parts
+_triple := $(HANDLE)-$(GLOBALQ)-$(TIMER)
+VARIANT_NAME := $(if $(and $(PRESET_$(VARIANT)),$(filter $(_triple),$(PRESET_$(VARIANT)))),$(VARIANT),$(_triple))
+
+_goals_needing_variant := $(filter-out variants clean help deps,$(or $(MAKECMDGOALS),all))
+ifneq ($(_goals_needing_variant),)
+ifneq ($(words $(_parts)),3)
+$(error VARIANT=$(VARIANT) is neither a preset ($(PRESETS)) nor handle-globalq-timer; handles: $(HANDLES); globalqs: $(GLOBALQS); timers: $(TIMERS))
+endif
+ifeq ($(filter $(HANDLE),$(HANDLES)),)
+$(error unknown handle table '$(HANDLE)'; valid: $(HANDLES))
+endif
+ifeq ($(filter $(GLOBALQ),$(GLOBALQS)),)
+$(error unknown global queue '$(GLOBALQ)'; valid: $(GLOBALQS))
+endif
+ifeq ($(filter $(TIMER),$(TIMERS)),)
+$(error unknown timer '$(TIMER)'; valid: $(TIMERS))
+endif
+endif
+
+SAN ?=
+ifeq ($(SAN),)
+SAN_SUFFIX :=
+SAN_FLAGS :=
+else ifeq ($(SAN),address)
+SAN_SUFFIX := -asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(SAN),thread)
+SAN_SUFFIX := -tsan
+SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+else
+$(error SAN=$(SAN): use SAN=address (ASan+UBSan) or SAN=thread)
+endif
+
+ARCH ?= $(shell uname -m)
+BUILD := build/$(VARIANT_NAME)$(SAN_SUFFIX)
+
+OPT ?= -O2 -g
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread $(OPT) $(SAN_FLAGS)
+INCLUDES := -Iruntime -Ivariants/handle -Ivariants/globalq -Ivariants/timer
+VARIANT_CFLAGS :=
+VARIANT_LIBS :=
+-include variants/handle/$(HANDLE).mk
+-include variants/globalq/$(GLOBALQ).mk
+-include variants/timer/$(TIMER).mk
+CFLAGS_ALL = $(CFLAGS_BASE) $(INCLUDES) $(VARIANT_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = -pthread $(SAN_FLAGS) $(LDFLAGS)
+LIBS_ALL = $(VARIANT_LIBS) -ldl -lm
+
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+RUNTIME_SRC := $(filter-out runtime/skynet_main.c,$(wildcard runtime/*.c))
+PART_SRC := variants/handle/$(HANDLE).c variants/globalq/$(GLOBALQ).c variants/timer/$(TIMER).c
+LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(RUNTIME_SRC) $(PART_SRC))
+LIB := $(BUILD)/libskybench.a
+NODE := $(BUILD)/skybench-node
+SERVICES := $(patsubst services/%.c,$(BUILD)/services/%.so,$(wildcard services/*.c))
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+TEST_SCRIPTS := $(wildcard tests/test_*.sh)
+HEADERS := $(wildcard runtime/*.h variants/*/*.h tests/*.h)
+
+.PHONY: all node services tests test test-all variants deps clean help
+all: deps-build $(NODE) $(SERVICES) $(TEST_BINS)
+node: $(NODE)
+services: $(SERVICES)
+tests: $(TEST_BINS)
+
+$(BUILD)/obj/%.o: %.c $(HEADERS) | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
+
+$(BUILD)/obj/runtime/skynet_version.o: CFLAGS += -DSKYBENCH_VARIANT='"$(VARIANT_NAME)"' -DSKYBENCH_GIT_REV='"$(GIT_REV)"'
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(NODE): $(BUILD)/obj/runtime/skynet_main.o $(LIB)
+	$(CC) $(LDFLAGS_ALL) -rdynamic $< -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LIBS_ALL) -o $@
+
+$(BUILD)/services/%.so: services/%.c $(HEADERS) | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fPIC -shared $< -o $@
+
+# A test links the whole runtime (whole-archive, -rdynamic) so services it loads resolve
+# skynet_* from it; part tests may define what they fake (e.g. skynet_mq_link) themselves,
+# so those link against the archive normally.
+$(BUILD)/tests/test_part_%: tests/test_part_%.c $(LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -Itests $< $(LIB) $(LIBS_ALL) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -Itests -rdynamic $< -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LIBS_ALL) -o $@
+
+# The environment tells test scripts and programs where this variant's build is.
+TEST_ENV = SKYBENCH_BUILD=$(abspath $(BUILD)) SKYBENCH_VARIANT=$(VARIANT_NAME) SKYBENCH_SAN=$(SAN) \
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+	ASAN_OPTIONS="detect_leaks=1 abort_on_error=1 $(ASAN_OPTIONS)" \
+	UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1 $(UBSAN_OPTIONS)"
+
+test: all
+	@echo "== make test: variant $(VARIANT_NAME) ($(HANDLE) handle table, $(GLOBALQ) global queue, $(TIMER) timer)$(if $(SAN), under SAN=$(SAN))"
+	$(TEST_ENV) prove $(PROVE_FLAGS) $(TEST_BINS) $(TEST_SCRIPTS)
+
+ALL_COMBOS := $(foreach h,$(HANDLES),$(foreach g,$(GLOBALQS),$(foreach t,$(TIMERS),$(h)-$(g)-$(t))))
+test-all:
+	@n=0; total=$(words $(ALL_COMBOS)); failed=""; \
+	for v in $(ALL_COMBOS); do n=$$((n+1)); \
+		echo "== test-all [$$n/$$total] $$v"; \
+		$(MAKE) --no-print-directory test VARIANT=$$v PROVE_FLAGS=-Q || failed="$$failed $$v"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-all: FAILED:$$failed"; exit 1; fi; \
+	echo "test-all: all $$total combinations passed"
+
+variants:
+	@echo "presets:"
+	@$(foreach p,$(PRESETS),echo "  $(p) = $(PRESET_$(p))";)
+	@echo "handle tables (HANDLE=): $(HANDLES)"
+	@echo "global queues (GLOBALQ=): $(GLOBALQS)"
+	@echo "timers (TIMER=): $(TIMERS)"
+	@echo "any combination: VARIANT=handle-globalq-timer"
+
+.PHONY: deps-build
+deps-build:
+	@scripts/ensure-deps.sh build
+
+deps:
+	@scripts/ensure-deps.sh build
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '2,8p' Makefile
