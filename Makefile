@@ -108,12 +108,18 @@ $(BUILD)/services/%.so: services/%.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fPIC -shared $< -o $@
 
-# A test links the whole runtime (whole-archive, -rdynamic) so services it loads resolve
-# skynet_* from it; part tests may define what they fake (e.g. skynet_mq_link) themselves,
-# so those link against the archive normally.
-$(BUILD)/tests/test_part_%: tests/test_part_%.c $(LIB) $(HEADERS)
+# Part tests (tests/test_part_*.c) link the three parts compiled with SKYBENCH_TEST_HOOKS
+# (test-only stall points, see variants/*/ headers) ahead of the archive, and may define
+# what they fake (skynet_mq_link, skynet_context_*) themselves. Other tests link the whole
+# runtime (whole-archive, -rdynamic) so services they load resolve skynet_* from it.
+HOOKED_PART_OBJ := $(patsubst %.c,$(BUILD)/obj-hooks/%.o,$(PART_SRC))
+$(BUILD)/obj-hooks/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -Itests $< $(LIB) $(LIBS_ALL) -o $@
+	$(CC) $(CFLAGS_ALL) -DSKYBENCH_TEST_HOOKS=1 -c $< -o $@
+
+$(BUILD)/tests/test_part_%: tests/test_part_%.c $(HOOKED_PART_OBJ) $(LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -Itests $< $(HOOKED_PART_OBJ) $(LIB) $(LIBS_ALL) -o $@
 
 $(BUILD)/tests/%: tests/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -138,6 +144,8 @@ test-all:
 	done; \
 	if [ -n "$$failed" ]; then echo "test-all: FAILED:$$failed"; exit 1; fi; \
 	echo "test-all: all $$total combinations passed"
+
+-include bench/bench.mk
 
 variants:
 	@echo "presets:"
