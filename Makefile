@@ -95,6 +95,11 @@ $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
 
+# skynet_version.o is rebuilt only when the variant name or git revision changes
+VERSION_STAMP := $(BUILD)/version.stamp
+_version := $(VARIANT_NAME) $(GIT_REV)
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = "$(_version)" ] || echo "$(_version)" > $(VERSION_STAMP); })
+$(BUILD)/obj/runtime/skynet_version.o: $(VERSION_STAMP)
 $(BUILD)/obj/runtime/skynet_version.o: CFLAGS += -DSKYBENCH_VARIANT='"$(VARIANT_NAME)"' -DSKYBENCH_GIT_REV='"$(GIT_REV)"'
 
 $(LIB): $(LIB_OBJ)

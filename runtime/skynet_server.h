@@ -35,6 +35,8 @@ void skynet_globalexit(void);
 void skynet_initthread(int m);
 
 void skynet_profile_enable(int enable);
+/* forget the cached logger handle (skynet_error.c); called when a node starts */
+void skynet_error_reset(void);
 
 /* Where dispatch of a dead mailbox's pending messages goes: bounced as PTYPE_ERROR. */
 void skynet_context_drop_message(struct skynet_message *msg, void *ud);

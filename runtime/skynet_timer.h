@@ -6,6 +6,10 @@
 #include <stdint.h>
 
 int skynet_timeout(uint32_t handle, int time, int session);
+/* skybench's internal additions, for benchmarks: a timer id (0 if ticks <= 0 delivered at
+ * once, or the handle was invalid) and its cancellation (1 if it was pending). */
+uint64_t skynet_timer_add(uint32_t handle, int ticks, int session);
+int skynet_timer_cancel(uint64_t id);
 void skynet_updatetime(void);
 uint32_t skynet_starttime(void);
 uint64_t skynet_thread_time(void);	/* for profile, in micro second */

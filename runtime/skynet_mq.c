@@ -1,0 +1,212 @@
+/* Mailboxes: skynet's per-service message queues (skynet_mq.c), and the node's one
+ * instance of the swappable global queue. */
+
+#include "skynet.h"
+#include "skynet_mq.h"
+#include "globalq.h"
+#include "spinlock.h"
+
+#include <assert.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
+
+#define MQ_IN_GLOBAL 1
+
+struct message_queue {
+	struct spinlock lock;
+	uint32_t handle;
+	int cap;
+	int head;
+	int tail;
+	int release;
+	int in_global;
+	int overload;
+	int overload_threshold;
+	struct skynet_message *queue;
+	struct message_queue *next;	/* intrusive link for list-based global queues */
+};
+
+static struct globalq *Q;
+/* mailboxes that exist (created, not yet freed): the bound a bounded global queue needs */
+static atomic_size_t mailboxes;
+
+struct message_queue **
+skynet_mq_link(struct message_queue *q) {
+	return &q->next;
+}
+
+void
+skynet_globalmq_push(struct message_queue *queue) {
+	globalq_push(Q, queue);
+}
+
+struct message_queue *
+skynet_globalmq_pop(void) {
+	return globalq_pop(Q);
+}
+
+struct message_queue *
+skynet_mq_create(uint32_t handle) {
+	/* relaxed: a counter; reserve only needs an upper bound of live mailboxes */
+	size_t n = atomic_fetch_add_explicit(&mailboxes, 1, memory_order_relaxed) + 1;
+	globalq_reserve(Q, n);
+	struct message_queue *q = skynet_malloc(sizeof(*q));
+	q->handle = handle;
+	q->cap = DEFAULT_QUEUE_SIZE;
+	q->head = 0;
+	q->tail = 0;
+	spinlock_init(&q->lock);
+	/* in_global is set at creation: messages sent during init must not put the mailbox
+	 * in the global queue; skynet_context_new pushes it once init has succeeded. */
+	q->in_global = MQ_IN_GLOBAL;
+	q->release = 0;
+	q->overload = 0;
+	q->overload_threshold = MQ_OVERLOAD;
+	q->queue = skynet_malloc(sizeof(struct skynet_message) * q->cap);
+	q->next = NULL;
+	return q;
+}
+
+static void
+_release(struct message_queue *q) {
+	assert(q->next == NULL);
+	spinlock_destroy(&q->lock);
+	skynet_free(q->queue);
+	skynet_free(q);
+	/* relaxed: see skynet_mq_create */
+	atomic_fetch_sub_explicit(&mailboxes, 1, memory_order_relaxed);
+}
+
+uint32_t
+skynet_mq_handle(struct message_queue *q) {
+	return q->handle;
+}
+
+int
+skynet_mq_length(struct message_queue *q) {
+	int head, tail, cap;
+	spinlock_lock(&q->lock);
+	head = q->head;
+	tail = q->tail;
+	cap = q->cap;
+	spinlock_unlock(&q->lock);
+	if (head <= tail)
+		return tail - head;
+	return tail + cap - head;
+}
+
+int
+skynet_mq_overload(struct message_queue *q) {
+	if (q->overload) {
+		int overload = q->overload;
+		q->overload = 0;
+		return overload;
+	}
+	return 0;
+}
+
+int
+skynet_mq_pop(struct message_queue *q, struct skynet_message *message) {
+	int ret = 1;
+	spinlock_lock(&q->lock);
+	if (q->head != q->tail) {
+		*message = q->queue[q->head++];
+		ret = 0;
+		int head = q->head;
+		int tail = q->tail;
+		int cap = q->cap;
+		if (head >= cap)
+			q->head = head = 0;
+		int length = tail - head;
+		if (length < 0)
+			length += cap;
+		while (length > q->overload_threshold) {
+			q->overload = length;
+			q->overload_threshold *= 2;
+		}
+	} else {
+		/* parked: the next push puts the mailbox back in the global queue */
+		q->overload_threshold = MQ_OVERLOAD;
+	}
+	if (ret)
+		q->in_global = 0;
+	spinlock_unlock(&q->lock);
+	return ret;
+}
+
+static void
+expand_queue(struct message_queue *q) {
+	struct skynet_message *new_queue = skynet_malloc(sizeof(struct skynet_message) * q->cap * 2);
+	for (int i = 0; i < q->cap; i++)
+		new_queue[i] = q->queue[(q->head + i) % q->cap];
+	q->head = 0;
+	q->tail = q->cap;
+	q->cap *= 2;
+	skynet_free(q->queue);
+	q->queue = new_queue;
+}
+
+void
+skynet_mq_push(struct message_queue *q, struct skynet_message *message) {
+	assert(message);
+	spinlock_lock(&q->lock);
+	q->queue[q->tail] = *message;
+	if (++q->tail >= q->cap)
+		q->tail = 0;
+	if (q->head == q->tail)
+		expand_queue(q);
+	if (q->in_global == 0) {
+		q->in_global = MQ_IN_GLOBAL;
+		/* lock order is always mailbox lock -> global queue */
+		skynet_globalmq_push(q);
+	}
+	spinlock_unlock(&q->lock);
+}
+
+void
+skynet_mq_mark_release(struct message_queue *q) {
+	spinlock_lock(&q->lock);
+	assert(q->release == 0);
+	q->release = 1;
+	if (q->in_global != MQ_IN_GLOBAL) {
+		/* skynet leaves in_global at 0 here; setting it keeps the "in the global queue at
+		 * most once" invariant airtight for bounded global queues, and changes nothing
+		 * else: no send can reach a mailbox whose context is destroyed. */
+		q->in_global = MQ_IN_GLOBAL;
+		skynet_globalmq_push(q);
+	}
+	spinlock_unlock(&q->lock);
+}
+
+static void
+_drop_queue(struct message_queue *q, message_drop drop_func, void *ud) {
+	struct skynet_message msg;
+	while (!skynet_mq_pop(q, &msg))
+		drop_func(&msg, ud);
+	_release(q);
+}
+
+void
+skynet_mq_release(struct message_queue *q, message_drop drop_func, void *ud) {
+	spinlock_lock(&q->lock);
+	if (q->release) {
+		spinlock_unlock(&q->lock);
+		_drop_queue(q, drop_func, ud);
+	} else {
+		/* retired but not yet destroyed (someone holds a reference): try again later */
+		skynet_globalmq_push(q);
+		spinlock_unlock(&q->lock);
+	}
+}
+
+void
+skynet_globalmq_init(void) {
+	Q = globalq_create();
+}
+
+void
+skynet_globalmq_exit(void) {
+	globalq_release(Q);
+	Q = NULL;
+}
