@@ -1,0 +1,169 @@
+/* skybench-node: skynet's main (skynet_main.c). Loads the config into the env, reads the
+ * node's keys with skynet's defaults (writing each default back into the env, so services
+ * see it through GETENV), and runs the node. Unlike skynet, a bad value is an error, not
+ * a silent 0. */
+
+#include "skynet_config.h"
+#include "skynet_env.h"
+#include "skynet_imp.h"
+#include "handle.h"
+#include "globalq.h"
+#include "timerq.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SKYNET_MAXTHREAD 1024
+
+extern const char skybench_variant[];
+extern const char skybench_git_rev[];
+
+static const char *config_file;
+
+static int
+die(const char *fmt, const char *a, const char *b) {
+	fprintf(stderr, "skybench-node: ");
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* an integer key in [lo, hi], or the default (stored back); -1 after an error line */
+static int
+optint(const char *key, int opt, int lo, int hi, int *out) {
+	const char *str = skynet_getenv(key);
+	char tmp[24];
+	if (str == NULL) {
+		snprintf(tmp, sizeof(tmp), "%d", opt);
+		skynet_setenv(key, tmp);
+		*out = opt;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	long v = strtol(str, &end, 10);
+	if (end == str || *end != '\0' || errno || v < lo || v > hi) {
+		fprintf(stderr, "skybench-node: %s: %s must be an integer from %d to %d (got '%s')\n",
+			config_file, key, lo, hi, str);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int
+optboolean(const char *key, int opt, int *out) {
+	const char *str = skynet_getenv(key);
+	if (str == NULL) {
+		skynet_setenv(key, opt ? "true" : "false");
+		*out = opt;
+		return 0;
+	}
+	if (strcmp(str, "true") == 0 || strcmp(str, "1") == 0) {
+		*out = 1;
+	} else if (strcmp(str, "false") == 0 || strcmp(str, "0") == 0) {
+		*out = 0;
+	} else {
+		fprintf(stderr, "skybench-node: %s: %s must be true, false, 1 or 0 (got '%s')\n",
+			config_file, key, str);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+optstring(const char *key, const char *opt) {
+	const char *str = skynet_getenv(key);
+	if (str == NULL) {
+		if (opt) {
+			skynet_setenv(key, opt);
+			opt = skynet_getenv(key);
+		}
+		return opt;
+	}
+	return str;
+}
+
+static void
+usage(FILE *f) {
+	fprintf(f, "usage: skybench-node CONFIG | --version | --help\n");
+}
+
+static void
+help(void) {
+	usage(stdout);
+	printf("Runs a skynet node from a skynet config file (the key = value subset of its Lua\n"
+		"syntax, $NAME and include). Keys read here, with skynet's defaults:\n"
+		"  thread = 8 (1..%d)   cpath = \"./cservice/?.so\"   harbor = 1\n"
+		"  bootstrap = \"snlua bootstrap\"   logger = nil (stdout)   logservice = \"logger\"\n"
+		"  profile = true   daemon: not supported\n"
+		"Every key is visible to services through GETENV.\n", SKYNET_MAXTHREAD);
+}
+
+static void
+version(void) {
+	printf("skybench-node %s (handle %s, globalq %s, timer %s) git %s\n", skybench_variant,
+		skynet_handle_variant, globalq_variant, timerq_variant, skybench_git_rev);
+}
+
+static int
+read_config(struct skynet_config *config) {
+	char err[512];
+	if (skynet_config_load(config_file, err, sizeof(err)))
+		return die("%s%s", err, "");
+	if (optint("thread", 8, 1, SKYNET_MAXTHREAD, &config->thread) ||
+	    optint("harbor", 1, 0, 255, &config->harbor) ||
+	    optboolean("profile", 1, &config->profile))
+		return -1;
+	config->module_path = optstring("cpath", "./cservice/?.so");
+	config->bootstrap = optstring("bootstrap", "snlua bootstrap");
+	config->daemon = optstring("daemon", NULL);
+	config->logger = optstring("logger", NULL);
+	config->logservice = optstring("logservice", "logger");
+	if (config->daemon)
+		return die("%s: daemon mode is not supported (daemon = '%s')", config_file, config->daemon);
+	return 0;
+}
+
+int
+main(int argc, char *argv[]) {
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		version();
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		help();
+		return 0;
+	}
+	if (argv[1][0] == '-' && argv[1][1] != '\0') {
+		fprintf(stderr, "skybench-node: unknown option '%s' (usage: skybench-node CONFIG | --version | --help)\n", argv[1]);
+		return 1;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "skybench-node: too many arguments (usage: skybench-node CONFIG | --version | --help)\n");
+		return 1;
+	}
+	config_file = argv[1];
+
+	/* a peer closing a socket must not kill the node; writes report EPIPE instead */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
+
+	skynet_env_init();
+	struct skynet_config config;
+	memset(&config, 0, sizeof(config));
+	int rc = read_config(&config) ? 1 : skynet_start(&config);
+	skynet_env_exit();
+	return rc;
+}
