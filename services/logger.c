@@ -39,6 +39,13 @@ logger_release(struct logger *inst) {
 	skynet_free(inst);
 }
 
+/* nothing to do: the runtime relays SIGHUP as a PTYPE_SYSTEM message instead */
+void
+logger_signal(struct logger *inst, int signal) {
+	(void)inst;
+	(void)signal;
+}
+
 /* "dd/mm/yy HH:MM:SS" of now; returns the centiseconds */
 static int
 timestring(struct logger *inst, char tmp[SIZETIMEFMT]) {
