@@ -1,0 +1,83 @@
+# bench/bench.mk: the micro-benchmark programs and `make bench`. Included by the top-level
+# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, SAN, HANDLES,
+# GLOBALQS, TIMERS, VARIANT_NAME, HANDLE/GLOBALQ/TIMER, GIT_REV.
+#
+#   make bench [VARIANT=v] [QUICK=1] [FILTER=regex] [THREADS=1,2] [PIN=policy] [REPS=n]
+#   make bench-programs          build them only
+#
+# Each micro-benchmark program holds every variant of its part (build/bench/bench_<part>):
+# each variant's .c is compiled alone with its own .mk flags, every global symbol it defines
+# is renamed bv_<variant>_<symbol> (objcopy), and gen-impls.sh writes the table of them.
+
+BENCH_DIR := build/bench$(SAN_SUFFIX)
+BENCH_PARTS := globalq handle timer
+BENCH_IMPLS_globalq = $(GLOBALQS)
+BENCH_IMPLS_handle = $(HANDLES)
+BENCH_IMPLS_timer = $(TIMERS)
+BENCH_CXX := $(if $(findstring clang,$(CC)),clang++,g++)
+# LTO lets the Google Benchmark loop (C++) and the C benchmark body inline into each other;
+# it needs one compiler family on both sides, so only for gcc/g++.
+BENCH_LTO := $(if $(findstring clang,$(CC)),,-flto=auto)
+BENCH_CFLAGS = $(CFLAGS_BASE) $(INCLUDES) -Ibench $(shell pkg-config --cflags hwloc)
+BENCH_SUPPORT_OBJ := $(patsubst %,$(BENCH_DIR)/support/%.o,common csv stats pin pin_map harness)
+BENCH_PROGRAMS := $(patsubst %,$(BENCH_DIR)/bench_%,$(BENCH_PARTS)) $(BENCH_DIR)/summary
+BENCH_LIBVERSIONS = benchmark=$(shell pkg-config --modversion benchmark);ck=$(shell pkg-config --modversion ck);hwloc=$(shell pkg-config --modversion hwloc);urcu=$(shell pkg-config --modversion liburcu-memb)
+# a variant's .mk, evaluated on its own (bench/variant-flags.mk)
+bench_vflags = $(MAKE) -s --no-print-directory -f bench/variant-flags.mk MK=$(1) SAN="$(SAN)" CC="$(CC)" BUILD="$(BUILD)" ARCH="$(ARCH)" $(2)
+bench_part_libs = for mk in $(wildcard variants/$(1)/*.mk); do $(call bench_vflags,$$mk,libs); done
+
+.PHONY: bench bench-programs FORCE
+.SECONDARY: $(patsubst %,$(BENCH_DIR)/gen/%_impls.c,$(BENCH_PARTS)) $(patsubst %,$(BENCH_DIR)/gen/%_impls.o,$(BENCH_PARTS))
+bench-programs: $(BENCH_PROGRAMS)
+
+$(BENCH_DIR)/support/%.o: bench/%.c $(wildcard bench/*.h) $(HEADERS) | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/variants/%.o: variants/%.c $(HEADERS) bench/variant-flags.mk | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(INCLUDES) $$($(call bench_vflags,$(<:.c=.mk),cflags)) -c $< -o $@.tmp.o
+	@v=$(basename $(notdir $<)); args=""; \
+	for s in $$(nm --defined-only -g --format=posix $@.tmp.o | awk '{print $$1}'); do \
+		args="$$args --redefine-sym $$s=bv_$${v}_$$s"; done; \
+	objcopy $$args $@.tmp.o $@ && rm -f $@.tmp.o
+
+# the table of implementations, rewritten only when the variant list or flags change
+$(BENCH_DIR)/gen/%_impls.c: bench/gen-impls.sh FORCE
+	@mkdir -p $(dir $@)
+	@bench/gen-impls.sh $* "$(CFLAGS_BASE)" "$(BENCH_LIBVERSIONS)" $(BENCH_IMPLS_$*) > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BENCH_DIR)/gen/%_impls.o: $(BENCH_DIR)/gen/%_impls.c bench/parts.h $(HEADERS)
+	$(CC) $(BENCH_CFLAGS) -c $< -o $@
+
+.SECONDEXPANSION:
+$(BENCH_DIR)/bench_globalq $(BENCH_DIR)/bench_handle: $(BENCH_DIR)/bench_%: bench/bench_%.c \
+		$(BENCH_DIR)/gen/%_impls.o $$(addprefix $(BENCH_DIR)/variants/$$*/,$$(addsuffix .o,$$(BENCH_IMPLS_$$*))) \
+		$(BENCH_SUPPORT_OBJ) $(wildcard bench/*.h) $(HEADERS)
+	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) \
+		$$($(call bench_part_libs,$*)) $(shell pkg-config --libs hwloc) -lm -o $@
+
+$(BENCH_DIR)/support/gbench_shim.o: bench/gbench_shim.cc bench/gbench_shim.h | deps-build
+	@mkdir -p $(dir $@)
+	$(BENCH_CXX) -std=c++17 -O2 -g $(BENCH_LTO) $(SAN_FLAGS) $(shell pkg-config --cflags benchmark) -c $< -o $@
+
+$(BENCH_DIR)/bench_timer: bench/bench_timer.c $(BENCH_DIR)/gen/timer_impls.o \
+		$(patsubst %,$(BENCH_DIR)/variants/timer/%.o,$(TIMERS)) $(BENCH_DIR)/support/gbench_shim.o \
+		$(BENCH_SUPPORT_OBJ) $(wildcard bench/*.h) $(HEADERS)
+	$(CC) $(BENCH_CFLAGS) $(BENCH_LTO) -c $< -o $@.o
+	$(BENCH_CXX) $(BENCH_LTO) -O2 $(LDFLAGS_ALL) $@.o $(filter %.o,$^) \
+		$$($(call bench_part_libs,timer)) $(shell pkg-config --libs benchmark hwloc) -lm -o $@
+
+$(BENCH_DIR)/summary: bench/summary.c $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/support/csv.o bench/csv.h bench/stats.h
+	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/support/csv.o -lm -o $@
+
+# The driver runs the three micro-benchmark programs, then every program in
+# $(BUILD)/bench/ (whole-runtime benchmarks of this variant, same options, same CSV).
+bench: $(BENCH_PROGRAMS)
+	@SKYBENCH_GIT_REV="$(GIT_REV)" SKYBENCH_VARIANT="$(VARIANT_NAME)" SKYBENCH_HANDLE="$(HANDLE)" \
+	SKYBENCH_GLOBALQ="$(GLOBALQ)" SKYBENCH_TIMER="$(TIMER)" SKYBENCH_BENCH_DIR="$(BENCH_DIR)" \
+	SKYBENCH_VARIANT_BENCH_DIR="$(BUILD)/bench" SKYBENCH_LIBS="$(BENCH_LIBVERSIONS)" \
+	SKYBENCH_CC="$(CC)" SKYBENCH_CFLAGS="$(CFLAGS_BASE)" \
+	QUICK="$(QUICK)" FILTER="$(FILTER)" THREADS="$(THREADS)" PIN="$(PIN)" REPS="$(REPS)" \
+	bench/run.sh

@@ -1,0 +1,100 @@
+#ifndef SKYBENCH_BENCH_COMMON_H
+#define SKYBENCH_BENCH_COMMON_H
+
+/* What every micro-benchmark program shares: options, the list of cases, the repetition
+ * loop (a discarded warm-up round, then REPS rounds, each in a fresh random order so that
+ * implementations are interleaved, method.md rules 2-3), progress with ETA, result rows.
+ *
+ * Options (each program): --reps N  --seconds S  --quick  --threads 1,2,4|1-4
+ *   --pin POLICY  --filter REGEX  --csv FILE (append rows)  --seed N  --list */
+
+#include "csv.h"
+#include "pin.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct bench_metric {
+	const char *metric;	/* "ops_per_s", "ns_per_op", ... */
+	const char *unit;
+	double value;
+	uint64_t ops;
+};
+
+#define BENCH_MAX_METRICS 4
+
+struct bench_result {
+	int nmetrics;
+	struct bench_metric m[BENCH_MAX_METRICS];
+	uint64_t wall_ns;
+	char cpus[1024];
+	int oversubscribed;
+	int checked;		/* 0: nothing to check ("none") */
+	int check_ok;
+	char check_msg[256];	/* why it failed */
+};
+
+struct bench_case;
+typedef void (*bench_run_fn)(const struct bench_case *, struct bench_result *);
+
+struct bench_case {
+	char impl[32];
+	int ceiling;
+	char benchmark[48];
+	char params[160];
+	int threads;
+	bench_run_fn run;
+	int impl_index;		/* into the program's table of implementations */
+	long arg[4];		/* benchmark-specific */
+	double est_s;		/* expected seconds per run, for the ETA */
+};
+
+struct bench_config {
+	const char *part;
+	int reps;
+	double seconds;
+	int quick;
+	int threads[64];
+	int nthreads;
+	struct pin_policy pin;
+	char filter[256];
+	const char *csv_path;
+	unsigned seed;
+	int list;
+	int ncpus;		/* CPUs this process may use */
+};
+
+extern struct bench_config bench_cfg;
+
+/* Parses argv (exits 2 on a bad option). defaults: reps 5, seconds as given, threads
+ * 1..ncpus, pin compact (none where there is no topology). */
+void bench_init(int argc, char **argv, const char *part, double default_seconds,
+	double quick_seconds);
+
+/* Adds a case unless FILTER excludes it. Its name for FILTER and the progress line is
+ * "part/benchmark/impl/params/tN". */
+void bench_add(const struct bench_case *);
+
+/* Runs everything; writes rows to --csv (or stdout). Returns the exit status: 0, or 1 if
+ * any check failed (each failure is printed loudly as it happens). */
+int bench_run(const char *cflags, const char *libs);
+
+/* The CPU of each of n threads under the configured policy; returns -1 (printed) if the
+ * policy cannot be honoured. */
+int bench_cpus(int n, int *cpu, int *oversubscribed);
+
+void bench_fail(struct bench_result *, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* xorshift64*: cheap per-thread randomness for benchmark loops */
+static inline uint64_t
+bench_rand(uint64_t *s) {
+	uint64_t x = *s;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+#endif
