@@ -118,15 +118,16 @@ $(BUILD)/services/%.so: services/%.c $(HEADERS) | deps-build
 # what they fake (skynet_mq_link, skynet_context_*) themselves. Other tests link the whole
 # runtime (whole-archive, -rdynamic) so services they load resolve skynet_* from it.
 HOOKED_PART_OBJ := $(patsubst %.c,$(BUILD)/obj-hooks/%.o,$(PART_SRC))
-$(BUILD)/obj-hooks/%.o: %.c $(HEADERS) | deps-build
+$(HOOKED_PART_OBJ): $(BUILD)/obj-hooks/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DSKYBENCH_TEST_HOOKS=1 -c $< -o $@
 
-$(BUILD)/tests/test_part_%: tests/test_part_%.c $(HOOKED_PART_OBJ) $(LIB) $(HEADERS)
+PART_TEST_BINS := $(filter $(BUILD)/tests/test_part_%,$(TEST_BINS))
+$(PART_TEST_BINS): $(BUILD)/tests/%: tests/%.c $(HOOKED_PART_OBJ) $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -Itests $< $(HOOKED_PART_OBJ) $(LIB) $(LIBS_ALL) -o $@
 
-$(BUILD)/tests/%: tests/%.c $(LIB) $(HEADERS)
+$(filter-out $(PART_TEST_BINS),$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -Itests -rdynamic $< -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LIBS_ALL) -o $@
 

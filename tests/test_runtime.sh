@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Whole-runtime behaviour on the real node, for 1 to 4 workers and from a few to
+# thousands of services: the service API (names, dead handles, handle ids, LAUNCH
+# failures, env, sessions, timer order, bounced PTYPE_ERROR), per-pair FIFO, no loss or
+# duplication, no self-concurrent callback.
+set -u
+. "$(dirname "$0")/node_tap.sh"
+
+for t in 1 2 3 4; do
+	write_config "api-t$t" "$t" "test_api"
+	run_node "api-t$t" 60
+done
+
+# services x messages per pair x fan-out, chosen so each run stays a few seconds
+for t in 1 2 3 4; do
+	write_config "stress-few-t$t" "$t" "test_stress 4 $((20000 / SLOW)) 3"
+	run_node "stress-few-t$t" 120
+	write_config "stress-many-t$t" "$t" "test_stress 2000 $((10 / (SLOW > 2 ? 2 : 1))) 2"
+	run_node "stress-many-t$t" 120
+done
+
+tap_done
