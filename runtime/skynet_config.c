@@ -73,6 +73,14 @@ static const char *reserved[] = {
 	"until", "while", NULL,
 };
 
+/* the message is one line even if a name or value in it holds control characters */
+static void
+oneline(char *s) {
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static int
 fail(struct loader *L, const char *file, int line, const char *fmt, ...) {
 	if (L->failed)
@@ -86,6 +94,7 @@ fail(struct loader *L, const char *file, int line, const char *fmt, ...) {
 		vsnprintf(L->err + n, L->errlen - n, fmt, ap);
 		va_end(ap);
 	}
+	oneline(L->err);
 	return -1;
 }
 
@@ -794,6 +803,7 @@ loadfile(struct loader *L, const char *path, const char *incfile, int incline) {
 		if (incfile)
 			return fail(L, incfile, incline, "cannot open included file '%s': %s", path, strerror(errno));
 		snprintf(L->err, L->errlen, "cannot open config file '%s': %s", path, strerror(errno));
+		oneline(L->err);
 		L->failed = 1;
 		return -1;
 	}

@@ -24,6 +24,17 @@ extern const char skybench_git_rev[];
 
 static const char *config_file;
 
+/* a config value quoted in an error line: control characters shown as '?', so the
+ * message stays one line */
+static const char *
+shown(const char *v, char *tmp, size_t n) {
+	size_t i;
+	for (i = 0; v[i] && i + 1 < n; i++)
+		tmp[i] = ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) ? '?' : v[i];
+	tmp[i] = '\0';
+	return tmp;
+}
+
 static int
 die(const char *fmt, const char *a, const char *b) {
 	fprintf(stderr, "skybench-node: ");
@@ -36,7 +47,7 @@ die(const char *fmt, const char *a, const char *b) {
 static int
 optint(const char *key, int opt, int lo, int hi, int *out) {
 	const char *str = skynet_getenv(key);
-	char tmp[24];
+	char tmp[64];
 	if (str == NULL) {
 		snprintf(tmp, sizeof(tmp), "%d", opt);
 		skynet_setenv(key, tmp);
@@ -48,7 +59,7 @@ optint(const char *key, int opt, int lo, int hi, int *out) {
 	long v = strtol(str, &end, 10);
 	if (end == str || *end != '\0' || errno || v < lo || v > hi) {
 		fprintf(stderr, "skybench-node: %s: %s must be an integer from %d to %d (got '%s')\n",
-			config_file, key, lo, hi, str);
+			config_file, key, lo, hi, shown(str, tmp, sizeof(tmp)));
 		return -1;
 	}
 	*out = (int)v;
@@ -58,6 +69,7 @@ optint(const char *key, int opt, int lo, int hi, int *out) {
 static int
 optboolean(const char *key, int opt, int *out) {
 	const char *str = skynet_getenv(key);
+	char tmp[64];
 	if (str == NULL) {
 		skynet_setenv(key, opt ? "true" : "false");
 		*out = opt;
@@ -69,7 +81,7 @@ optboolean(const char *key, int opt, int *out) {
 		*out = 0;
 	} else {
 		fprintf(stderr, "skybench-node: %s: %s must be true, false, 1 or 0 (got '%s')\n",
-			config_file, key, str);
+			config_file, key, shown(str, tmp, sizeof(tmp)));
 		return -1;
 	}
 	return 0;
@@ -124,8 +136,11 @@ read_config(struct skynet_config *config) {
 	config->daemon = optstring("daemon", NULL);
 	config->logger = optstring("logger", NULL);
 	config->logservice = optstring("logservice", "logger");
-	if (config->daemon)
-		return die("%s: daemon mode is not supported (daemon = '%s')", config_file, config->daemon);
+	if (config->daemon) {
+		char tmp[256];
+		return die("%s: daemon mode is not supported (daemon = '%s')", config_file,
+			shown(config->daemon, tmp, sizeof(tmp)));
+	}
 	return 0;
 }
 

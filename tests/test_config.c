@@ -263,6 +263,8 @@ test_include(void) {
 
 	snprintf(want, sizeof(want), "cannot open included file '%s/nope.cfg': No such file or directory", dir);
 	is_error("\ninclude \"nope.cfg\"\n", 2, want, "missing included file");
+	snprintf(want, sizeof(want), "cannot open included file '%s/x?y': No such file or directory", dir);
+	is_error("include 'x\\ny'\n", 1, want, "a control character in a message is shown as '?'");
 
 	writefile("sub/bad.cfg", "ok = 1\n\nbad = {}\n");
 	rc = load("include 'sub/bad.cfg'\n");

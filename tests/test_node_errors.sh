@@ -92,6 +92,9 @@ for t in 0 1025 abc 2.5 -1; do
 	expect_fail "thread = '$t'" "thread must be an integer from 1 to 1024 \(got '$t'\)" "$T/thread.cfg"
 done
 
+cfg thread.cfg "thread = '1\\n2'"
+expect_fail "thread value with a newline" "thread must be an integer from 1 to 1024 \(got '1\?2'\)" "$T/thread.cfg"
+
 cfg harbor.cfg 'harbor = 256'
 expect_fail "harbor = 256" "harbor must be an integer from 0 to 255" "$T/harbor.cfg"
 
