@@ -59,7 +59,8 @@ $(error SAN=$(SAN): use SAN=address (ASan+UBSan) or SAN=thread)
 endif
 
 ARCH ?= $(shell uname -m)
-BUILD := build/$(VARIANT_NAME)$(SAN_SUFFIX)
+BUILD_SUFFIX ?=
+BUILD := build/$(VARIANT_NAME)$(SAN_SUFFIX)$(BUILD_SUFFIX)
 
 OPT ?= -O2 -g
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread $(OPT) $(SAN_FLAGS)
@@ -141,6 +142,10 @@ test: all
 	@echo "== make test: variant $(VARIANT_NAME) ($(HANDLE) handle table, $(GLOBALQ) global queue, $(TIMER) timer)$(if $(SAN), under SAN=$(SAN))"
 	$(TEST_ENV) prove $(PROVE_FLAGS) $(TEST_BINS) $(TEST_SCRIPTS)
 
+# a few combinations that together use every part once (for quick per-part builds)
+_n := $(words $(HANDLES) $(GLOBALQS) $(TIMERS))
+_pick = $(word $(shell echo $$(( ($(2) % $(words $(1))) + 1 ))),$(1))
+COVERING := $(sort $(foreach i,0 1 2 3 4 5,$(call _pick,$(HANDLES),$(i))-$(call _pick,$(GLOBALQS),$(i))-$(call _pick,$(TIMERS),$(i))))
 ALL_COMBOS := $(foreach h,$(HANDLES),$(foreach g,$(GLOBALQS),$(foreach t,$(TIMERS),$(h)-$(g)-$(t))))
 test-all:
 	@n=0; total=$(words $(ALL_COMBOS)); failed=""; \
@@ -160,6 +165,8 @@ variants:
 	@echo "global queues (GLOBALQ=): $(GLOBALQS)"
 	@echo "timers (TIMER=): $(TIMERS)"
 	@echo "any combination: VARIANT=handle-globalq-timer"
+	@echo "ALLCOMBOS: $(ALL_COMBOS)"
+	@echo "COVERING: $(COVERING)"
 
 .PHONY: deps-build
 deps-build:
