@@ -1,0 +1,591 @@
+/* Part test: the global queue, whichever variant is linked (it sees only globalq.h).
+ * Mailboxes are faked here (struct message_queue and skynet_mq_link). Checks: sequential
+ * FIFO against a model, with growth; concurrent conservation under the in_global
+ * discipline (a mailbox is pushed again only by the thread that popped it), with and
+ * without concurrent growth, which doubles as the no-spurious-empty check (more mailboxes
+ * than threads, each thread holding at most one, so the queue is never empty and any NULL
+ * is a bug); linearizability of many small recorded concurrent
+ * histories (Wing & Gong search against a sequential FIFO); and, for lock-free variants, a
+ * thread parked in the middle of each kind of operation does not stop the others. */
+
+#include "tap.h"
+#include "globalq.h"
+#include "globalq_hooks.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifdef SANITIZED
+#define SCALE 8
+#else
+#define SCALE 1
+#endif
+
+extern const int globalq_lockfree;
+
+struct message_queue {
+	struct message_queue *next;	/* the runtime's intrusive link, faked */
+	atomic_int inq;			/* 1 from before its push until its pop returns */
+	atomic_long pops;
+	int id;
+};
+
+struct message_queue **
+skynet_mq_link(struct message_queue *q) {
+	return &q->next;
+}
+
+/* The handle part linked beside us calls these; none is reached by this test. Defining
+ * them keeps the linker from pulling the runtime (and its skynet_mq_link) out of the archive. */
+struct skynet_context;
+struct skynet_message;
+void skynet_context_grab(struct skynet_context *c) { (void)c; abort(); }
+struct skynet_context *skynet_context_release(struct skynet_context *c) { (void)c; abort(); }
+void skynet_context_deliver(struct skynet_context *c, struct skynet_message *m) { (void)c; (void)m; abort(); }
+
+static struct message_queue *
+mailboxes(int n) {
+	struct message_queue *m = calloc((size_t)n, sizeof(*m));
+	for (int i = 0; i < n; i++)
+		m[i].id = i + 1;
+	return m;
+}
+
+static void
+push(struct globalq *q, struct message_queue *m) {
+	atomic_store(&m->inq, 1);
+	globalq_push(q, m);
+}
+
+/* 1 if m was in the queue (not popped twice) */
+static int
+popped(struct message_queue *m) {
+	atomic_fetch_add(&m->pops, 1);
+	return atomic_exchange(&m->inq, 0) == 1;
+}
+
+/* Pops everything left; checks each of m[0..n) is there exactly `want[i]` times (0/1). */
+static int
+drain_check(struct globalq *q, struct message_queue *m, int n, const char *want) {
+	char *seen = calloc((size_t)n, 1);
+	int bad = 0;
+	struct message_queue *x;
+	while ((x = globalq_pop(q)) != NULL) {
+		if (x < m || x >= m + n || seen[x - m]++) {
+			bad++;
+			continue;
+		}
+		atomic_store(&x->inq, 0);
+	}
+	for (int i = 0; i < n; i++)
+		if (seen[i] != (want ? want[i] : 1))
+			bad++;
+	free(seen);
+	return bad;
+}
+
+static uint64_t
+rng(uint64_t *s) {
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void
+cpu_relax(unsigned n) {
+	for (volatile unsigned i = 0; i < n; i++)
+		;
+}
+
+static double
+now(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---- sequential ---- */
+
+static void
+test_sequential(void) {
+	struct globalq *q = globalq_create();
+	ok(globalq_pop(q) == NULL, "fresh queue pops NULL");
+	enum { N = 50 };
+	struct message_queue *m = mailboxes(N);
+	globalq_reserve(q, N);
+	for (int i = 0; i < N; i++)
+		globalq_push(q, &m[i]);
+	int order = 1;
+	for (int i = 0; i < N; i++)
+		if (globalq_pop(q) != &m[i])
+			order = 0;
+	ok(order, "%d pushes pop back in FIFO order", N);
+	ok(globalq_pop(q) == NULL, "drained queue pops NULL");
+	int links = 1;
+	for (int i = 0; i < N; i++)
+		if (m[i].next != NULL)
+			links = 0;
+	ok(links, "popped mailboxes have their link cleared");
+
+	/* random push/pop against a model ring, growing the queue as mailboxes "appear" */
+	enum { M = 3000 };
+	struct message_queue *b = mailboxes(M);
+	struct message_queue **model = calloc(M, sizeof(*model));
+	int mh = 0, mt = 0, created = 0, fine = 1, steps = 0;
+	uint64_t seed = 12345;
+	while (created < M || mt != mh) {
+		steps++;
+		if (created < M && rng(&seed) % 3 != 0) {
+			globalq_reserve(q, (size_t)created + 1);
+			globalq_push(q, &b[created]);
+			model[mt++ % M] = &b[created++];
+		} else {
+			struct message_queue *x = globalq_pop(q);
+			struct message_queue *want = mh == mt ? NULL : model[mh++ % M];
+			if (x != want)
+				fine = 0;
+		}
+	}
+	ok(fine && globalq_pop(q) == NULL, "%d random push/pop steps with growth to %d match a FIFO model", steps, M);
+
+	/* grow while full: everything pushed before and after the growth comes out in order */
+	struct globalq *g = globalq_create();
+	globalq_reserve(g, 64);
+	for (int i = 0; i < 64; i++)
+		globalq_push(g, &b[i]);
+	globalq_reserve(g, M);
+	for (int i = 64; i < M; i++)
+		globalq_push(g, &b[i]);
+	fine = 1;
+	for (int i = 0; i < 32; i++)
+		if (globalq_pop(g) != &b[i])
+			fine = 0;
+	globalq_reserve(g, 4 * M);	/* once more, half drained */
+	for (int i = 32; i < M; i++)
+		if (globalq_pop(g) != &b[i])
+			fine = 0;
+	ok(fine && globalq_pop(g) == NULL, "FIFO across growth of a full queue (64 -> %d -> %d)", M, 4 * M);
+	globalq_release(g);
+	free(model);
+	free(b);
+	free(m);
+	globalq_release(q);
+}
+
+/* ---- concurrent conservation ---- */
+
+struct cycle_arg {
+	struct globalq *q;
+	long iters;
+	atomic_long *bad;
+	atomic_long *nulls;
+	atomic_int *running;
+	uint64_t seed;
+};
+
+/* pop, hold for a moment, push back: the in_global discipline */
+static void *
+cycler(void *p) {
+	struct cycle_arg *a = p;
+	for (long i = 0; i < a->iters; i++) {
+		struct message_queue *m = globalq_pop(a->q);
+		if (m == NULL) {
+			atomic_fetch_add(a->nulls, 1);
+			continue;
+		}
+		if (!popped(m))
+			atomic_fetch_add(a->bad, 1);
+		if (rng(&a->seed) % 8 == 0)
+			cpu_relax((unsigned)(rng(&a->seed) % 200));
+		push(a->q, m);
+	}
+	if (a->running)
+		atomic_fetch_sub(a->running, 1);
+	return NULL;
+}
+
+struct grow_arg {
+	struct globalq *q;
+	struct message_queue *m;
+	int from, to;
+};
+
+/* creates mailboxes from..to-1 as the runtime does: reserve, then the first push */
+static void *
+grower(void *p) {
+	struct grow_arg *g = p;
+	for (int i = g->from; i < g->to; i++) {
+		globalq_reserve(g->q, (size_t)i + 1);
+		push(g->q, &g->m[i]);
+		if (i % 16 == 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
+static void
+test_conservation(int threads, int nmail, int grow_to) {
+	struct globalq *q = globalq_create();
+	int total = grow_to > nmail ? grow_to : nmail;
+	struct message_queue *m = mailboxes(total);
+	globalq_reserve(q, (size_t)nmail);
+	for (int i = 0; i < nmail; i++)
+		push(q, &m[i]);
+	atomic_long bad = 0, nulls = 0;
+	pthread_t t[8], gt;
+	struct cycle_arg a[8];
+	struct grow_arg g = { q, m, nmail, grow_to };
+	for (int i = 0; i < threads; i++) {
+		a[i] = (struct cycle_arg){ q, 1000000 / SCALE, &bad, &nulls, NULL, 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1) };
+		pthread_create(&t[i], NULL, cycler, &a[i]);
+	}
+	if (grow_to > nmail)
+		pthread_create(&gt, NULL, grower, &g);
+	for (int i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	if (grow_to > nmail)
+		pthread_join(gt, NULL);
+	long pops = 0;
+	for (int i = 0; i < total; i++)
+		pops += atomic_load(&m[i].pops);
+	is_int(atomic_load(&bad), 0, "%d threads, %d mailboxes%s: no mailbox popped while not in the queue",
+	    threads, nmail, grow_to > nmail ? " growing" : "");
+	is_int(drain_check(q, m, total, NULL), 0, "%d threads: after %ld pops every one of %d mailboxes is in the queue exactly once",
+	    threads, pops, total);
+	/* each thread holds at most one mailbox, so with more mailboxes than threads the queue
+	 * is never empty: any NULL is a spurious empty */
+	if (nmail > threads)
+		is_int(atomic_load(&nulls), 0, "%d threads, %d mailboxes (at most %d held): pop never reported empty",
+		    threads, nmail, threads);
+	free(m);
+	globalq_release(q);
+}
+
+/* ---- linearizability of small histories ---- */
+
+enum { LT = 3, LOPS = 4, LPRE = 2, LMAX = LT * LOPS + LPRE };
+enum { OP_PUSH, OP_POP };
+
+struct lop {
+	int kind;
+	int val;		/* pushed id, or popped id (0: NULL) */
+	long inv, res;
+};
+
+static struct {
+	struct globalq *q;
+	struct message_queue *m;
+	struct lop ops[LT][LOPS];
+	int grow_by[LT];	/* reserve before this op index, or -1 */
+	atomic_long clock;
+	pthread_barrier_t start, end;
+	atomic_int quit;
+} L;
+
+static _Thread_local uint64_t tl_seed;
+
+static void
+random_delay(void) {
+	uint64_t r = rng(&tl_seed) % 16;
+	if (r < 2)
+		sched_yield();
+	else if (r < 8)
+		cpu_relax((unsigned)(rng(&tl_seed) % 300));
+}
+
+static void
+lin_hook(enum globalq_hook_point p) {
+	(void)p;
+	random_delay();
+}
+
+static void *
+lin_thread(void *p) {
+	int t = (int)(intptr_t)p;
+	tl_seed = 0x1234567ull * (uint64_t)(t + 3);
+	for (;;) {
+		pthread_barrier_wait(&L.start);
+		if (atomic_load(&L.quit))
+			return NULL;
+		for (int i = 0; i < LOPS; i++) {
+			struct lop *o = &L.ops[t][i];
+			random_delay();
+			if (L.grow_by[t] == i)
+				globalq_reserve(L.q, 100);	/* beyond the first ring of a lock-free variant */
+			o->inv = atomic_fetch_add(&L.clock, 1);
+			if (o->kind == OP_PUSH) {
+				globalq_push(L.q, &L.m[o->val - 1]);
+			} else {
+				struct message_queue *x = globalq_pop(L.q);
+				o->val = x ? x->id : 0;
+			}
+			o->res = atomic_fetch_add(&L.clock, 1);
+		}
+		pthread_barrier_wait(&L.end);
+	}
+}
+
+struct lin_search {
+	struct lop *op[LMAX];
+	int n;
+	int fifo[LMAX];
+	int fh, ft;
+	int done[LMAX];
+};
+
+/* Wing & Gong: try every op that no pending op precedes, as the next linearized one */
+static int
+lin_ok(struct lin_search *s, int left) {
+	if (left == 0)
+		return 1;
+	long min_res = LONG_MAX;
+	for (int i = 0; i < s->n; i++)
+		if (!s->done[i] && s->op[i]->res < min_res)
+			min_res = s->op[i]->res;
+	for (int i = 0; i < s->n; i++) {
+		struct lop *o = s->op[i];
+		if (s->done[i] || o->inv > min_res)
+			continue;
+		int fh = s->fh, ft = s->ft;
+		if (o->kind == OP_PUSH) {
+			s->fifo[s->ft++] = o->val;
+		} else if (o->val == 0) {
+			if (s->fh != s->ft)
+				continue;
+		} else {
+			if (s->fh == s->ft || s->fifo[s->fh] != o->val)
+				continue;
+			s->fh++;
+		}
+		s->done[i] = 1;
+		if (lin_ok(s, left - 1))
+			return 1;
+		s->done[i] = 0;
+		s->fh = fh;
+		s->ft = ft;
+	}
+	return 0;
+}
+
+static void
+test_linearizable(void) {
+	int rounds = 20000 / SCALE;
+	pthread_t t[LT];
+	L.m = mailboxes(LMAX);
+	pthread_barrier_init(&L.start, NULL, LT + 1);
+	pthread_barrier_init(&L.end, NULL, LT + 1);
+	atomic_store(&L.quit, 0);
+	if (globalq_lockfree)
+		atomic_store(&globalq_test_hook, lin_hook);
+	for (int i = 0; i < LT; i++)
+		pthread_create(&t[i], NULL, lin_thread, (void *)(intptr_t)i);
+	uint64_t seed = 777;
+	tl_seed = 4242;
+	int failures = 0, nulls = 0, grown = 0;
+	struct lop pre[LPRE];
+	for (int r = 0; r < rounds && failures == 0; r++) {
+		L.q = globalq_create();
+		int id = 1;
+		int npre = (int)(rng(&seed) % (LPRE + 1));
+		atomic_store(&L.clock, 0);
+		for (int i = 0; i < npre; i++) {
+			pre[i] = (struct lop){ OP_PUSH, id, 0, 0 };
+			pre[i].inv = atomic_fetch_add(&L.clock, 1);
+			globalq_push(L.q, &L.m[id++ - 1]);
+			pre[i].res = atomic_fetch_add(&L.clock, 1);
+		}
+		for (int i = 0; i < LT; i++) {
+			L.grow_by[i] = (r % 4 == 0 && i == (r / 4) % LT) ? (int)(rng(&seed) % LOPS) : -1;
+			for (int j = 0; j < LOPS; j++) {
+				int kind = (int)(rng(&seed) % 2);
+				L.ops[i][j] = (struct lop){ kind, kind == OP_PUSH ? id++ : 0, 0, 0 };
+			}
+		}
+		pthread_barrier_wait(&L.start);
+		pthread_barrier_wait(&L.end);
+		struct lin_search s = { .n = 0 };
+		for (int i = 0; i < npre; i++)
+			s.op[s.n++] = &pre[i];
+		for (int i = 0; i < LT; i++) {
+			if (L.grow_by[i] >= 0)
+				grown++;
+			for (int j = 0; j < LOPS; j++) {
+				s.op[s.n++] = &L.ops[i][j];
+				if (L.ops[i][j].kind == OP_POP && L.ops[i][j].val == 0)
+					nulls++;
+			}
+		}
+		if (!lin_ok(&s, s.n)) {
+			failures++;
+			diag("round %d: history not linearizable as a FIFO:", r);
+			for (int i = 0; i < s.n; i++)
+				diag("  %s %d  [%ld, %ld]", s.op[i]->kind == OP_PUSH ? "push" : "pop ", s.op[i]->val,
+				    s.op[i]->inv, s.op[i]->res);
+		}
+		while (globalq_pop(L.q))
+			;
+		globalq_release(L.q);
+	}
+	atomic_store(&L.quit, 1);
+	pthread_barrier_wait(&L.start);
+	for (int i = 0; i < LT; i++)
+		pthread_join(t[i], NULL);
+	atomic_store(&globalq_test_hook, NULL);
+	pthread_barrier_destroy(&L.start);
+	pthread_barrier_destroy(&L.end);
+	free(L.m);
+	is_int(failures, 0, "%d random histories of %d threads x %d ops (%d with a growth inside, %d empty pops) are linearizable",
+	    rounds, LT, LOPS, grown, nulls);
+}
+
+/* ---- a stalled thread does not stop the others ---- */
+
+static atomic_int park_at = -1, parked, unpark;
+static _Thread_local int tl_victim;
+
+static void
+park_hook(enum globalq_hook_point p) {
+	if (!tl_victim || (int)p != atomic_load(&park_at))
+		return;
+	tl_victim = 0;
+	atomic_store(&parked, 1);
+	while (!atomic_load(&unpark))
+		sched_yield();
+}
+
+struct victim_arg {
+	struct globalq *q;
+	struct message_queue *v;
+	struct message_queue *got;
+	int action;	/* 0 push v, 1 pop, 2 reserve */
+};
+
+static void *
+victim(void *p) {
+	struct victim_arg *a = p;
+	tl_victim = 1;
+	if (a->action == 0)
+		push(a->q, a->v);
+	else if (a->action == 1)
+		a->got = globalq_pop(a->q);
+	else
+		globalq_reserve(a->q, 1000);
+	tl_victim = 0;
+	return NULL;
+}
+
+static int
+wait_for(atomic_int *flag, int want, double seconds) {
+	double end = now() + seconds;
+	while (atomic_load(flag) != want) {
+		if (now() > end)
+			return 0;
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	return 1;
+}
+
+static void
+test_stall(void) {
+	static const struct { enum globalq_hook_point point; int action; const char *what; } cases[] = {
+		{ GLOBALQ_HOOK_PUSH_CLAIMED, 0, "mid-push (ring position claimed, slot unwritten)" },
+		{ GLOBALQ_HOOK_FREE_CLAIMED, 0, "mid-push (free cell claimed, not taken)" },
+		{ GLOBALQ_HOOK_POP_CLAIMED, 1, "mid-pop (ring position claimed, slot unread)" },
+		{ GLOBALQ_HOOK_RECYCLE_CLAIMED, 1, "mid-pop (cell being given back)" },
+		{ GLOBALQ_HOOK_GROW_LINKED, 2, "mid-reserve (bigger ring linked, old one open)" },
+	};
+	if (!globalq_lockfree) {
+		skip("globalq '%s' is blocking by design (globalq_lockfree = 0): a stalled thread can "
+		    "stop the others, no stall test", globalq_variant);
+		return;
+	}
+	enum { NM = 3, W = 2 };	/* few mailboxes: the queue often runs empty, dequeuers overtake */
+	atomic_store(&globalq_test_hook, park_hook);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct globalq *q = globalq_create();
+		struct message_queue *m = mailboxes(NM + 1);
+		for (int i = 0; i < NM; i++)
+			push(q, &m[i]);
+		atomic_store(&parked, 0);
+		atomic_store(&unpark, 0);
+		atomic_store(&park_at, (int)cases[c].point);
+		struct victim_arg va = { q, &m[NM], NULL, cases[c].action };
+		pthread_t vt, t[W];
+		pthread_create(&vt, NULL, victim, &va);
+		int got_parked = wait_for(&parked, 1, 10);
+		ok(got_parked, "%s: victim parked at the stall point", cases[c].what);
+		atomic_long bad = 0, nulls = 0;
+		atomic_int running = W;
+		struct cycle_arg a[W];
+		for (int i = 0; i < W; i++) {
+			a[i] = (struct cycle_arg){ q, 20000 / SCALE, &bad, &nulls, &running, 99u + (uint64_t)i };
+			pthread_create(&t[i], NULL, cycler, &a[i]);
+		}
+		int finished = wait_for(&running, 0, 15);
+		ok(finished, "%s: %d other threads finished %d pops+pushes each while it stayed parked", cases[c].what,
+		    W, 20000 / SCALE);
+		int still = atomic_load(&parked) && !atomic_load(&unpark);
+		if (!finished)
+			atomic_store(&unpark, 1);	/* they are stuck behind it: let them go */
+		for (int i = 0; i < W; i++)
+			pthread_join(t[i], NULL);
+		/* let the victim finish while the others go on: its late steps meet a moved-on ring */
+		atomic_store(&running, W);
+		for (int i = 0; i < W; i++)
+			pthread_create(&t[i], NULL, cycler, &a[i]);
+		atomic_store(&unpark, 1);
+		pthread_join(vt, NULL);
+		for (int i = 0; i < W; i++)
+			pthread_join(t[i], NULL);
+		ok(still, "%s: the victim was still parked when they finished", cases[c].what);
+		is_int(atomic_load(&bad), 0, "%s: nothing popped twice", cases[c].what);
+		char want[NM + 1];
+		memset(want, 1, sizeof(want));
+		if (cases[c].action == 1) {
+			want[NM] = 0;
+			if (va.got) {
+				ok(popped(va.got), "%s: the victim's pop returned a mailbox that was in the queue", cases[c].what);
+				want[va.got - m] = 0;
+			} else {
+				ok(0, "%s: the victim's pop returned NULL from a queue of %d", cases[c].what, NM);
+			}
+		} else if (cases[c].action == 2) {
+			want[NM] = 0;
+		}
+		is_int(drain_check(q, m, NM + 1, want), 0, "%s: every mailbox accounted for afterwards", cases[c].what);
+		free(m);
+		globalq_release(q);
+	}
+	atomic_store(&globalq_test_hook, NULL);
+}
+
+int
+main(void) {
+	diag("global queue variant '%s', lock-free: %d%s", globalq_variant, globalq_lockfree,
+	    SCALE > 1 ? ", sanitizer build: iterations / 8" : "");
+	test_sequential();
+	test_conservation(2, 3, 0);
+	test_conservation(3, 4, 0);
+	test_conservation(2, 64, 0);
+	test_conservation(4, 200, 0);
+	test_conservation(3, 4, 3000);
+	test_conservation(2, 3, 3000);
+	test_linearizable();
+	test_stall();
+	return done_testing();
+}
