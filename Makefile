@@ -86,7 +86,7 @@ TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SCRIPTS := $(wildcard tests/test_*.sh)
 HEADERS := $(wildcard runtime/*.h variants/*/*.h tests/*.h)
 
-.PHONY: all node services tests test test-all variants deps clean help
+.PHONY: all node services tests test test-all variants deps clean help print-build
 all: deps-build $(NODE) $(SERVICES) $(TEST_BINS)
 node: $(NODE)
 services: $(SERVICES)
@@ -174,6 +174,9 @@ deps-build:
 
 deps:
 	@scripts/ensure-deps.sh build
+
+print-build:
+	@echo $(BUILD)
 
 clean:
 	rm -rf build
