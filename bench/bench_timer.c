@@ -1,0 +1,401 @@
+/* Timer micro-benchmarks: every variants/timer implementation, single-threaded, timed by
+ * Google Benchmark through gbench_shim (ns per operation = real time / operations counted).
+ *
+ *   add       N pending (N = 1, 1K, 1M): time adds in batches of B = min(N, 1024); after each
+ *             batch the added timers are cancelled with the clock paused, so N stays put.
+ *   cancel    N pending: cancel B random pending timers (timed), re-add them (paused).
+ *   expire    N timers due uniformly within 1..1000 ticks, added with the clock paused;
+ *             time the 1000 updates that fire them: ns per fired timer, tick cost included.
+ *   steady    N pending; each update fires what is due and every fired timer is re-added
+ *             at once: ns per (expire + add).
+ *   cancel_ratio  10K pending, uniform; per tick, fired timers are re-added and a fraction
+ *             r of all timer lifetimes end in cancel instead (r = 0..99%): ns per lifetime.
+ *   burst     B timers with the same 5-tick timeout, then 5 updates: all fire on one tick.
+ * Timeouts (ticks of 10 ms): uniform 1..1000; bimodal 90% 1..10, 10% 10000..100000; long
+ * 2^20..2^22. Lateness of expiry is the runtime benchmark's (it needs the real clock).
+ *
+ * Checks (method.md rule 9): every fired timer fires on exactly its due tick, once, never
+ * after being cancelled; every cancel of a pending timer succeeds; pending counts add up. */
+
+#include "common.h"
+#include "gbench_shim.h"
+#include "harness.h"
+#include "parts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum dist { UNIFORM, BIMODAL, LONG };
+static const char *const dist_name[] = { "uniform", "bimodal", "long" };
+enum kind { ADD, CANCEL, EXPIRE, STEADY, CANCEL_RATIO, BURST };
+static const char *const kind_name[] = { "add", "cancel", "expire", "steady", "cancel_ratio", "burst" };
+
+#define NRAND 65536
+#define BATCH 1024
+#define RATIO_PENDING 10000
+
+struct slot {
+	uint64_t id;
+	uint32_t due;	/* absolute tick it must fire on */
+	uint32_t gen;	/* matches event.handle while this timer is the slot's live one */
+	int live;
+};
+
+struct tb {
+	const struct bench_timer_impl *im;
+	struct timerq *q;
+	enum kind kind;
+	enum dist dist;
+	size_t n;
+	int ratio_pct;
+	uint32_t ticks[NRAND];	/* pre-drawn timeouts */
+	size_t ti;
+	uint64_t seed;
+	struct slot *slot;	/* n (+ BATCH) slots: session = slot index */
+	uint32_t *fired;	/* slots fired during the last update */
+	size_t nfired, capfired;
+	uint32_t *perm;
+	size_t permi;
+	uint64_t errors;
+	char err[160];
+	/* result of the last Google Benchmark run */
+	double real_s;
+	double ops;
+	int gb_error;
+	char gb_msg[160];
+};
+
+static uint32_t
+draw(struct tb *t) {
+	uint64_t x = bench_rand(&t->seed);
+	switch (t->dist) {
+	case BIMODAL:
+		return (x % 10) < 9 ? 1 + (uint32_t)(x >> 8) % 10 : 10000 + (uint32_t)(x >> 8) % 90001;
+	case LONG:
+		return (1u << 20) + (uint32_t)(x >> 8) % (3u << 20);
+	default:
+		return 1 + (uint32_t)(x >> 8) % 1000;
+	}
+}
+
+static inline uint32_t
+next_ticks(struct tb *t) {
+	uint32_t v = t->ticks[t->ti];
+	t->ti = (t->ti + 1) & (NRAND - 1);
+	return v;
+}
+
+static void
+error(struct tb *t, const char *what) {
+	if (t->errors++ == 0)
+		snprintf(t->err, sizeof t->err, "%s", what);
+}
+
+static void
+arm(struct tb *t, uint32_t s, uint32_t ticks) {
+	struct slot *sl = &t->slot[s];
+	sl->gen++;
+	struct timer_event ev = { .handle = sl->gen, .session = (int)s };
+	sl->due = t->im->time(t->q) + ticks;
+	sl->id = t->im->add(t->q, &ev, ticks);
+	sl->live = 1;
+	if (sl->id == 0)
+		error(t, "add returned id 0");
+}
+
+static void
+on_fire(void *ud, const struct timer_event *ev) {
+	struct tb *t = ud;
+	uint32_t s = (uint32_t)ev->session;
+	struct slot *sl = &t->slot[s];
+	if (!sl->live || sl->gen != ev->handle)
+		error(t, "a cancelled or already fired timer fired");
+	else if (sl->due != t->im->time(t->q))
+		error(t, "a timer fired on the wrong tick");
+	sl->live = 0;
+	if (t->nfired == t->capfired) {
+		t->capfired = t->capfired ? 2 * t->capfired : 1024;
+		t->fired = realloc(t->fired, t->capfired * sizeof *t->fired);
+		if (t->fired == NULL)
+			abort();
+	}
+	t->fired[t->nfired++] = s;
+}
+
+static void
+cancel_slot(struct tb *t, uint32_t s) {
+	struct slot *sl = &t->slot[s];
+	if (!t->im->cancel(t->q, sl->id))
+		error(t, "cancel of a pending timer failed");
+	sl->live = 0;
+}
+
+static uint32_t
+next_perm(struct tb *t) {
+	uint32_t s = t->perm[t->permi];
+	t->permi = t->permi + 1 == t->n ? 0 : t->permi + 1;
+	return s;
+}
+
+/* --- the benchmark bodies: Google Benchmark calls them, possibly several times --- */
+
+/* add, cancel and expire time their own batches with CLOCK_MONOTONIC (Google Benchmark's
+ * manual time): PauseTiming reads the process CPU clock and would cost microseconds per
+ * batch. One clock pair per batch of B operations is included; main() measures and prints
+ * its cost. */
+static inline double
+seconds_since(uint64_t t0) {
+	return (double)(harness_now_ns() - t0) / 1e9;
+}
+
+static void
+bm_add(gb_state *st, void *ud) {
+	struct tb *t = ud;
+	size_t b = t->n < BATCH ? t->n : BATCH;
+	uint64_t ops = 0;
+	while (gb_keep_running_batch(st, (int64_t)b)) {
+		uint64_t t0 = harness_now_ns();
+		for (size_t j = 0; j < b; j++)
+			arm(t, (uint32_t)(t->n + j), next_ticks(t));
+		gb_set_iteration_time(st, seconds_since(t0));
+		for (size_t j = 0; j < b; j++)
+			cancel_slot(t, (uint32_t)(t->n + j));
+		ops += b;
+	}
+	gb_counter(st, "ops", (double)ops);
+}
+
+static void
+bm_cancel(gb_state *st, void *ud) {
+	struct tb *t = ud;
+	size_t b = t->n < BATCH ? t->n : BATCH;
+	uint32_t which[BATCH];
+	uint64_t ops = 0;
+	while (gb_keep_running_batch(st, (int64_t)b)) {
+		for (size_t j = 0; j < b; j++)
+			which[j] = next_perm(t);
+		uint64_t t0 = harness_now_ns();
+		for (size_t j = 0; j < b; j++)
+			cancel_slot(t, which[j]);
+		gb_set_iteration_time(st, seconds_since(t0));
+		for (size_t j = 0; j < b; j++)
+			arm(t, which[j], next_ticks(t));
+		ops += b;
+	}
+	gb_counter(st, "ops", (double)ops);
+}
+
+static void
+bm_expire(gb_state *st, void *ud) {
+	struct tb *t = ud;
+	uint64_t ops = 0;
+	while (gb_keep_running(st)) {
+		for (size_t s = 0; s < t->n; s++)
+			arm(t, (uint32_t)s, next_ticks(t));
+		t->nfired = 0;
+		uint64_t t0 = harness_now_ns();
+		for (int k = 0; k < 1000; k++)
+			t->im->update(t->q, on_fire, t);
+		gb_set_iteration_time(st, seconds_since(t0));
+		if (t->nfired != t->n)
+			error(t, "not every timer fired within its window");
+		ops += t->nfired;
+	}
+	gb_counter(st, "ops", (double)ops);
+}
+
+static void
+bm_steady(gb_state *st, void *ud) {
+	struct tb *t = ud;
+	uint64_t ops = 0;
+	while (gb_keep_running(st)) {
+		t->nfired = 0;
+		t->im->update(t->q, on_fire, t);
+		for (size_t k = 0; k < t->nfired; k++)
+			arm(t, t->fired[k], next_ticks(t));
+		ops += t->nfired;
+	}
+	gb_counter(st, "ops", (double)ops);
+}
+
+static void
+bm_cancel_ratio(gb_state *st, void *ud) {
+	struct tb *t = ud;
+	uint64_t ops = 0;
+	double owed = 0;	/* cancels due so that cancels / (cancels + fires) = r */
+	double per_fire = t->ratio_pct >= 100 ? 0 : (double)t->ratio_pct / (100.0 - t->ratio_pct);
+	while (gb_keep_running(st)) {
+		t->nfired = 0;
+		t->im->update(t->q, on_fire, t);
+		for (size_t k = 0; k < t->nfired; k++)
+			arm(t, t->fired[k], next_ticks(t));
+		owed += per_fire * (double)t->nfired;
+		while (owed >= 1) {
+			uint32_t s = (uint32_t)(bench_rand(&t->seed) % t->n);
+			cancel_slot(t, s);
+			arm(t, s, next_ticks(t));
+			owed -= 1;
+			ops++;
+		}
+		ops += t->nfired;
+	}
+	gb_counter(st, "ops", (double)ops);
+}
+
+static void
+bm_burst(gb_state *st, void *ud) {
+	struct tb *t = ud;
+	uint64_t ops = 0;
+	while (gb_keep_running(st)) {
+		t->nfired = 0;
+		for (size_t s = 0; s < t->n; s++)
+			arm(t, (uint32_t)s, 5);
+		for (int k = 0; k < 5; k++)
+			t->im->update(t->q, on_fire, t);
+		if (t->nfired != t->n)
+			error(t, "burst: not every timer fired");
+		for (size_t k = 0; k < t->nfired; k++)
+			if (t->fired[k] != k) {
+				error(t, "burst: same-tick timers fired out of FIFO order");
+				break;
+			}
+		ops += t->n;
+	}
+	gb_counter(st, "ops", (double)ops);
+}
+
+static const gb_fn bodies[] = { bm_add, bm_cancel, bm_expire, bm_steady, bm_cancel_ratio, bm_burst };
+
+static void
+report(void *ud, const struct gb_result *r) {
+	struct tb *t = ud;
+	t->real_s = r->real_s;
+	t->gb_error = r->error;
+	snprintf(t->gb_msg, sizeof t->gb_msg, "%s", r->error_msg ? r->error_msg : "");
+	t->ops = 0;
+	for (int i = 0; i < r->ncounters; i++)
+		if (strcmp(r->counter_name[i], "ops") == 0)
+			t->ops = r->counter_value[i];
+}
+
+static void
+run_case(const struct bench_case *c, struct bench_result *res) {
+	struct tb *t = calloc(1, sizeof *t);
+	if (t == NULL)
+		abort();
+	t->im = &bench_timer_impls[c->impl_index];
+	t->kind = (enum kind)c->arg[0];
+	t->dist = (enum dist)c->arg[1];
+	t->n = (size_t)c->arg[2];
+	t->ratio_pct = (int)c->arg[3];
+	t->seed = 0x243F6A8885A308D3ULL ^ (uint64_t)c->arg[2];
+	for (size_t i = 0; i < NRAND; i++)
+		t->ticks[i] = draw(t);
+	t->slot = calloc(t->n + BATCH, sizeof *t->slot);
+	t->perm = malloc(t->n * sizeof *t->perm);
+	if (t->slot == NULL || t->perm == NULL)
+		abort();
+	for (size_t i = 0; i < t->n; i++)
+		t->perm[i] = (uint32_t)i;
+	for (size_t i = t->n; i > 1; i--) {
+		size_t j = bench_rand(&t->seed) % i;
+		uint32_t x = t->perm[i - 1];
+		t->perm[i - 1] = t->perm[j];
+		t->perm[j] = x;
+	}
+	t->q = t->im->create();
+	/* the pending population, once per run: every body leaves it as it found it */
+	if (t->kind == ADD || t->kind == CANCEL || t->kind == STEADY || t->kind == CANCEL_RATIO)
+		for (size_t s = 0; s < t->n; s++)
+			arm(t, (uint32_t)s, next_ticks(t));
+
+	gb_clear();
+	gb_bench *b = gb_register(c->benchmark, bodies[t->kind], t);
+	if (t->kind == ADD || t->kind == CANCEL || t->kind == EXPIRE)
+		gb_use_manual_time(b);
+	else
+		gb_use_real_time(b);
+	gb_min_time(b, bench_cfg.seconds);
+	uint64_t t0 = harness_now_ns();
+	gb_run(report, t, NULL);
+	res->wall_ns = harness_now_ns() - t0;
+	snprintf(res->cpus, sizeof res->cpus, "?");
+
+	/* what is still pending must be exactly the live slots */
+	size_t live = 0;
+	for (size_t s = 0; s < t->n + BATCH; s++)
+		live += t->slot[s].live;
+	if (t->im->pending(t->q) != live)
+		error(t, "pending count differs from the timers known to be live");
+	res->checked = 1;
+	if (t->gb_error)
+		bench_fail(res, "Google Benchmark: %s", t->gb_msg);
+	else if (t->errors)
+		bench_fail(res, "%s (%llu errors)", t->err, (unsigned long long)t->errors);
+	else if (!(t->ops > 0))
+		bench_fail(res, "no operations counted");
+	res->nmetrics = 1;
+	res->m[0] = (struct bench_metric){ "ns_per_op", "ns/op",
+		t->ops > 0 ? t->real_s * 1e9 / t->ops : 0, (uint64_t)t->ops };
+	t->im->release(t->q);
+	free(t->slot);
+	free(t->perm);
+	free(t->fired);
+	free(t);
+}
+
+static void
+add(enum kind k, enum dist d, long n, int ratio) {
+	for (int i = 0; i < bench_timer_nimpls; i++) {
+		struct bench_case c = { .threads = 1, .run = run_case, .impl_index = i,
+			.est_s = 2.5 * bench_cfg.seconds + (n >= 1000000 ? 0.4 : 0.01) };
+		snprintf(c.impl, sizeof c.impl, "%s", bench_timer_impls[i].name);
+		snprintf(c.benchmark, sizeof c.benchmark, "%s", kind_name[k]);
+		if (k == CANCEL_RATIO)
+			snprintf(c.params, sizeof c.params, "cancel_pct=%d;dist=%s;pending=%ld", ratio,
+				dist_name[d], n);
+		else if (k == BURST)
+			snprintf(c.params, sizeof c.params, "burst=%ld;ticks=5", n);
+		else
+			snprintf(c.params, sizeof c.params, "dist=%s;pending=%ld", dist_name[d], n);
+		c.arg[0] = k;
+		c.arg[1] = d;
+		c.arg[2] = n;
+		c.arg[3] = ratio;
+		bench_add(&c);
+	}
+}
+
+int
+main(int argc, char **argv) {
+	gb_init(&argc, argv);
+	bench_init(argc, argv, "timer", 0.2, 0.01);
+	static const long sizes[] = { 1, 1000, 1000000 };
+	for (int s = 0; s < 3; s++) {
+		for (int d = UNIFORM; d <= LONG; d++)
+			add(ADD, (enum dist)d, sizes[s], 0);
+		add(CANCEL, UNIFORM, sizes[s], 0);
+		add(CANCEL, LONG, sizes[s], 0);
+		add(EXPIRE, UNIFORM, sizes[s], 0);
+		if (sizes[s] > 1) {
+			add(STEADY, UNIFORM, sizes[s], 0);
+			add(STEADY, BIMODAL, sizes[s], 0);
+		}
+	}
+	static const int ratios[] = { 0, 10, 50, 90, 99 };
+	for (int r = 0; r < 5; r++)
+		add(CANCEL_RATIO, UNIFORM, RATIO_PENDING, ratios[r]);
+	static const long bursts[] = { 1, 100, 10000 };
+	for (int b = 0; b < 3; b++)
+		add(BURST, UNIFORM, bursts[b], 0);
+	/* the clock pair each manually timed batch includes (method.md rule 6) */
+	uint64_t c0 = harness_now_ns(), sink = 0;
+	for (int i = 0; i < 100000; i++)
+		sink += harness_now_ns();
+	double pair = 2.0 * (double)(harness_now_ns() - c0) / 100000;
+	fprintf(stderr, "meta: timer_clock_pair_ns: %.1f (once per batch of min(pending,%d) ops in "
+		"add/cancel, once per 1000 ticks in expire)%s\n", pair, BATCH, sink ? "" : " ");
+	int rc = bench_run(bench_build_cflags, bench_build_libs);
+	gb_shutdown();
+	return rc;
+}
