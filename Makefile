@@ -157,6 +157,7 @@ test-all:
 	echo "test-all: all $$total combinations passed"
 
 -include bench/bench.mk
+-include scripts/analysis.mk
 
 variants:
 	@echo "presets:"
