@@ -135,6 +135,23 @@ skynet_mq_pop(struct message_queue *q, struct skynet_message *message) {
 	return ret;
 }
 
+void
+skynet_mq_drain(struct message_queue *q, message_drop func, void *ud) {
+	struct skynet_message msg;
+	for (;;) {
+		spinlock_lock(&q->lock);
+		if (q->head == q->tail) {
+			spinlock_unlock(&q->lock);
+			return;
+		}
+		msg = q->queue[q->head++];
+		if (q->head >= q->cap)
+			q->head = 0;
+		spinlock_unlock(&q->lock);
+		func(&msg, ud);
+	}
+}
+
 static void
 expand_queue(struct message_queue *q) {
 	struct skynet_message *new_queue = skynet_malloc(sizeof(struct skynet_message) * q->cap * 2);

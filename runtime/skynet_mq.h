@@ -41,6 +41,10 @@ uint32_t skynet_mq_handle(struct message_queue *);
 int skynet_mq_pop(struct message_queue *q, struct skynet_message *message);
 void skynet_mq_push(struct message_queue *q, struct skynet_message *message);
 
+/* Hands every pending message to func without parking the mailbox (pop parks an empty one):
+ * for a mailbox that is still linked in the global queue. */
+void skynet_mq_drain(struct message_queue *q, message_drop func, void *ud);
+
 /* return the length of message queue, for debug */
 int skynet_mq_length(struct message_queue *q);
 int skynet_mq_overload(struct message_queue *q);

@@ -253,13 +253,16 @@ dispatch_message(struct skynet_context *ctx, struct skynet_message *msg) {
 		skynet_free(msg->data);
 }
 
+static void
+dispatch_drained(struct skynet_message *msg, void *ud) {
+	dispatch_message(ud, msg);
+}
+
 void
 skynet_context_dispatchall(struct skynet_context * ctx) {
-	/* for skynet_error output before exit */
-	struct skynet_message msg;
-	struct message_queue *q = ctx->queue;
-	while (!skynet_mq_pop(q, &msg))
-		dispatch_message(ctx, &msg);
+	/* for skynet_error output before exit. The mailbox is linked in the global queue:
+	 * drain it without parking it, or retire would link it a second time. */
+	skynet_mq_drain(ctx->queue, dispatch_drained, ctx);
 }
 
 struct message_queue *
