@@ -12,8 +12,10 @@ enum handle_hook_point {
 	HANDLE_HOOK_RETIRE,	/* an entry is unreachable, the table's reference not yet dropped */
 };
 
-#if SKYBENCH_TEST_HOOKS
+/* defined only in parts built with SKYBENCH_TEST_HOOKS (part tests always link those) */
 extern void (*skynet_handle_test_hook)(enum handle_hook_point);
+
+#if SKYBENCH_TEST_HOOKS
 #define HANDLE_HOOK(p) do { \
 	if (skynet_handle_test_hook) skynet_handle_test_hook(p); \
 } while (0)
