@@ -385,7 +385,7 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 		double secs = (double)s.wall_ns / 1e9;
 		res->m[res->nmetrics++] = (struct bench_metric){ "lookups_per_s", "ops/s",
 			(double)lookups / secs, lookups };
-		if (r->w == CHURN)
+		if (r->w == CHURN && r->impl)
 			res->m[res->nmetrics++] = (struct bench_metric){ "churn_per_s", "ops/s",
 				(double)churns / secs, churns };
 		if (s.bind_failed)

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# bench/run.sh: the benchmark driver behind `make bench` (bench/bench.mk sets the
+# environment). Writes results/<host>/<timestamp>-<variant>.csv and .meta, runs the
+# micro-benchmark programs (every variant of each part, with ceilings) and then every
+# program in $SKYBENCH_VARIANT_BENCH_DIR (the whole-runtime benchmarks of this variant),
+# checks the CSV against the schema and prints the summary table.
+#
+# Knobs: QUICK=1 (smoke run), FILTER=regex (on part/benchmark/impl/params/tN), THREADS=1,2
+# or 1-4, PIN=compact|scatter|one-per-core|smt-siblings|list:0,1|none, REPS=n (default 5).
+# Contract for the extra programs: they accept --csv FILE --reps N [--quick] [--threads L]
+# [--pin P] [--filter RE], append rows in the schema of results/README.md (bench/csv.h does
+# it), print progress on stderr, lines "meta: key: value" on stderr go into the .meta file,
+# and exit non-zero when a correctness check failed.
+set -uo pipefail
+
+: "${SKYBENCH_BENCH_DIR:=build/bench}"
+: "${SKYBENCH_VARIANT:=unknown}"
+: "${SKYBENCH_VARIANT_BENCH_DIR:=}"
+REPS=${REPS:-5}
+host=$(hostname -s 2>/dev/null || hostname)
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+outdir=${SKYBENCH_RESULTS_DIR:-results/$host}
+mkdir -p "$outdir"
+base="$outdir/$stamp-$SKYBENCH_VARIANT"
+csv="$base.csv"
+meta="$base.meta"
+export SKYBENCH_RUN_ID="$host-$stamp-$SKYBENCH_VARIANT"
+: > "$csv"
+
+m() { printf '%s: %s\n' "$1" "$2" >> "$meta"; }
+readf() { [ -r "$1" ] && tr -d '\n' < "$1" || echo "unreadable"; }
+
+# --- metadata before the run (method.md rules 1 and 10) ---
+: > "$meta"
+m run_id "$SKYBENCH_RUN_ID"
+m date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+m git_rev "${SKYBENCH_GIT_REV:-$(git describe --always --dirty 2>/dev/null)}"
+m git_status "$(git status --short 2>/dev/null | tr '\n' ' ')"
+m variant "$SKYBENCH_VARIANT"
+m parts "handle=${SKYBENCH_HANDLE:-?} globalq=${SKYBENCH_GLOBALQ:-?} timer=${SKYBENCH_TIMER:-?}"
+m host "$(hostname)"
+m cpu_model "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+m lscpu "$(lscpu 2>/dev/null | grep -E '^(Architecture|CPU\(s\)|On-line|Thread|Core|Socket|NUMA node\(s\)|Model name|CPU max MHz|L2|L3|Hypervisor)' | sed 's/  */ /g' | tr '\n' ';')"
+m topology "$(lstopo-no-graphics --of console --no-io --no-caches 2>/dev/null | tr -s ' ' | tr '\n' ';')"
+m kernel "$(uname -srmv)"
+m compiler "${SKYBENCH_CC:-cc}: $(${SKYBENCH_CC:-cc} --version 2>/dev/null | head -1)"
+m cxx "$(g++ --version 2>/dev/null | head -1)"
+m cflags "${SKYBENCH_CFLAGS:-}"
+m libs "${SKYBENCH_LIBS:-}"
+m knobs "QUICK=${QUICK:-} FILTER=${FILTER:-} THREADS=${THREADS:-} PIN=${PIN:-} REPS=$REPS"
+m loadavg_before "$(cat /proc/loadavg)"
+m governor "$(readf /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor)"
+if [ -r /sys/devices/system/cpu/intel_pstate/no_turbo ]; then
+	m turbo "intel_pstate no_turbo=$(readf /sys/devices/system/cpu/intel_pstate/no_turbo)"
+else
+	m turbo "cpufreq boost=$(readf /sys/devices/system/cpu/cpufreq/boost)"
+fi
+m smt "control=$(readf /sys/devices/system/cpu/smt/control) active=$(readf /sys/devices/system/cpu/smt/active)"
+m clocksource "$(readf /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+# other processes using the CPUs right now (top's second sample: current, not lifetime, usage)
+busy=$(top -b -n 2 -d 0.5 -w 200 2>/dev/null | awk -v me=$$ '
+	/^top -/ { frame++ } frame == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 > 5 && $1 != me { printf "%s(pid %s) %s%% CPU; ", $12, $1, $9 }')
+if [ -n "$busy" ]; then
+	m WARNING "other processes are using the CPUs: $busy"
+	echo "!!!!!! WARNING: other processes are using the CPUs: $busy" >&2
+	echo "!!!!!! numbers from this run are disturbed; see $meta" >&2
+fi
+
+args=(--csv "$csv" --reps "$REPS")
+[ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ] && args+=(--quick)
+[ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
+[ -n "${PIN:-}" ] && args+=(--pin "$PIN")
+[ -n "${FILTER:-}" ] && args+=(--filter "$FILTER")
+
+progs=()
+for p in globalq handle timer; do progs+=("$SKYBENCH_BENCH_DIR/bench_$p"); done
+if [ -n "$SKYBENCH_VARIANT_BENCH_DIR" ] && [ -d "$SKYBENCH_VARIANT_BENCH_DIR" ]; then
+	for p in "$SKYBENCH_VARIANT_BENCH_DIR"/*; do
+		[ -f "$p" ] && [ -x "$p" ] && progs+=("$p")
+	done
+fi
+
+echo "== bench: variant $SKYBENCH_VARIANT, ${#progs[@]} programs, results in $csv" >&2
+start=$(date +%s)
+failed=()
+k=0
+for p in "${progs[@]}"; do
+	k=$((k + 1))
+	echo "== [program $k/${#progs[@]}] $p (elapsed $(( $(date +%s) - start ))s)" >&2
+	"$p" "${args[@]}" 2>&1 | while IFS= read -r line; do
+		case $line in
+		"meta: "*) echo "${line#meta: }" >> "$meta" ;;
+		esac
+		printf '%s\n' "$line" >&2
+	done
+	rc=${PIPESTATUS[0]}
+	[ "$rc" -ne 0 ] && failed+=("$p (exit $rc)")
+done
+
+m loadavg_after "$(cat /proc/loadavg)"
+m duration_s "$(( $(date +%s) - start ))"
+echo "== bench: done in $(( $(date +%s) - start ))s; $csv" >&2
+
+"$SKYBENCH_BENCH_DIR/summary" --check "$csv"
+schema=$?
+[ $schema -ne 0 ] && failed+=("schema check of $csv")
+m result "$([ ${#failed[@]} -eq 0 ] && echo ok || echo "FAILED: ${failed[*]}")"
+if [ ${#failed[@]} -ne 0 ]; then
+	echo "!!!!!! bench FAILED: ${failed[*]}" >&2
+	exit 1
+fi
