@@ -76,9 +76,14 @@ LIBS_ALL = $(VARIANT_LIBS) -ldl -lm
 
 GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-RUNTIME_SRC := $(filter-out runtime/skynet_main.c,$(wildcard runtime/*.c))
+RUNTIME_SRC := $(filter-out runtime/skynet_main.c runtime/skynet_version.c,$(wildcard runtime/*.c))
+# The runtime and the services do not depend on the variant: they are compiled once per
+# compiler/sanitizer setting into build/common*/ and linked (or copied) into each variant.
+COMMON := build/common$(SAN_SUFFIX)$(BUILD_SUFFIX)
+COMMON_CFLAGS = $(CFLAGS_BASE) $(INCLUDES) $(CFLAGS)
 PART_SRC := variants/handle/$(HANDLE).c variants/globalq/$(GLOBALQ).c variants/timer/$(TIMER).c
-LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(RUNTIME_SRC) $(PART_SRC))
+LIB_OBJ := $(patsubst %.c,$(COMMON)/obj/%.o,$(RUNTIME_SRC)) $(BUILD)/obj/runtime/skynet_version.o \
+	$(patsubst %.c,$(BUILD)/obj/%.o,$(PART_SRC))
 LIB := $(BUILD)/libskybench.a
 NODE := $(BUILD)/skybench-node
 SERVICES := $(patsubst services/%.c,$(BUILD)/services/%.so,$(wildcard services/*.c))
@@ -91,6 +96,10 @@ all: deps-build $(NODE) $(SERVICES) $(TEST_BINS)
 node: $(NODE)
 services: $(SERVICES)
 tests: $(TEST_BINS)
+
+$(COMMON)/obj/%.o: %.c $(HEADERS) | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(COMMON_CFLAGS) -fPIC -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
@@ -110,9 +119,15 @@ $(LIB): $(LIB_OBJ)
 $(NODE): $(BUILD)/obj/runtime/skynet_main.o $(LIB)
 	$(CC) $(LDFLAGS_ALL) -rdynamic $< -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LIBS_ALL) -o $@
 
-$(BUILD)/services/%.so: services/%.c $(HEADERS) | deps-build
+COMMON_SERVICES := $(patsubst services/%.c,$(COMMON)/services/%.so,$(wildcard services/*.c))
+.SECONDARY: $(COMMON_SERVICES)
+$(COMMON_SERVICES): $(COMMON)/services/%.so: services/%.c $(HEADERS) $(wildcard services/*.h) | deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -fPIC -shared $< -o $@
+	$(CC) $(COMMON_CFLAGS) -fPIC -shared $< -o $@
+
+$(SERVICES): $(BUILD)/services/%.so: $(COMMON)/services/%.so
+	@mkdir -p $(dir $@)
+	@cp $< $@
 
 # Part tests (tests/test_part_*.c) link the three parts compiled with SKYBENCH_TEST_HOOKS
 # (test-only stall points, see variants/*/ headers) ahead of the archive, and may define
