@@ -141,7 +141,7 @@ $(HOOKED_PART_OBJ): $(BUILD)/obj-hooks/%.o: %.c $(HEADERS) | deps-build
 PART_TEST_BINS := $(filter $(BUILD)/tests/test_part_%,$(TEST_BINS))
 $(PART_TEST_BINS): $(BUILD)/tests/%: tests/%.c $(HOOKED_PART_OBJ) $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -Itests $< $(HOOKED_PART_OBJ) $(LIB) $(LIBS_ALL) -o $@
+	$(CC) $(CFLAGS_ALL) -DSKYBENCH_TEST_HOOKS=1 $(LDFLAGS_ALL) -Itests $< $(HOOKED_PART_OBJ) $(LIB) $(LIBS_ALL) -o $@
 
 $(filter-out $(PART_TEST_BINS),$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
