@@ -18,6 +18,15 @@
 #include "handle.h"
 #include "skynet_malloc.h"
 
+/* HANDLE_TSAN: built with ThreadSanitizer (gcc or clang) */
+#if defined(__SANITIZE_THREAD__)
+#define HANDLE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HANDLE_TSAN 1
+#endif
+#endif
+
 #define DEFAULT_SLOT_SIZE 4
 #define MAX_SLOT_SIZE 0x40000000
 

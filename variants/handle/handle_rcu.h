@@ -58,13 +58,6 @@
  * libraries), so under TSan every read-side exit releases a counter that garbage_run
  * acquires: the reader's accesses then happen-before the free, which is what the grace
  * period guarantees. A real build has no such shared write. */
-#if defined(__SANITIZE_THREAD__)
-#define HANDLE_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define HANDLE_TSAN 1
-#endif
-#endif
 #ifdef HANDLE_TSAN
 static atomic_ulong tsan_grace;
 /* release RMW: a later acquire load synchronizes with every earlier increment */

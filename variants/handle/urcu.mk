@@ -1,0 +1,3 @@
+# urcu: liburcu 0.13, memb flavour (Debian liburcu-dev)
+VARIANT_CFLAGS += $(shell pkg-config --cflags liburcu-memb)
+VARIANT_LIBS += $(shell pkg-config --libs liburcu-memb)
