@@ -153,20 +153,33 @@ TEST_ENV = SKYBENCH_BUILD=$(abspath $(BUILD)) SKYBENCH_VARIANT=$(VARIANT_NAME) S
 	ASAN_OPTIONS="detect_leaks=1 abort_on_error=1 $(ASAN_OPTIONS)" \
 	UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1 $(UBSAN_OPTIONS)"
 
+# TESTS="name ..." runs only those tests (file names without directory)
+TESTS ?=
+_selected = $(if $(TESTS),$(foreach t,$(TESTS),$(filter %/$(t),$(TEST_BINS) $(TEST_SCRIPTS))),$(TEST_BINS) $(TEST_SCRIPTS))
 test: all
 	@echo "== make test: variant $(VARIANT_NAME) ($(HANDLE) handle table, $(GLOBALQ) global queue, $(TIMER) timer)$(if $(SAN), under SAN=$(SAN))"
-	$(TEST_ENV) prove $(PROVE_FLAGS) $(TEST_BINS) $(TEST_SCRIPTS)
+	$(TEST_ENV) prove $(PROVE_FLAGS) $(_selected)
 
 # a few combinations that together use every part once (for quick per-part builds)
 _n := $(words $(HANDLES) $(GLOBALQS) $(TIMERS))
 _pick = $(word $(shell echo $$(( ($(2) % $(words $(1))) + 1 ))),$(1))
 COVERING := $(sort $(foreach i,0 1 2 3 4 5,$(call _pick,$(HANDLES),$(i))-$(call _pick,$(GLOBALQS),$(i))-$(call _pick,$(TIMERS),$(i))))
 ALL_COMBOS := $(foreach h,$(HANDLES),$(foreach g,$(GLOBALQS),$(foreach t,$(TIMERS),$(h)-$(g)-$(t))))
+# Every combination runs the tests that run a node (they exercise the parts together);
+# a part's own test (tests/test_part_<part>.c links only that part) runs once per
+# implementation of the part, and tests that use no part at all run once.
+NODE_TESTS := $(notdir $(filter-out tests/test_part_%,$(TEST_SCRIPTS)))
+PARTLESS_TESTS := $(filter-out test_part_%,$(notdir $(TEST_BINS)))
 test-all:
-	@n=0; total=$(words $(ALL_COMBOS)); failed=""; \
+	@n=0; total=$(words $(ALL_COMBOS)); failed=""; seen=" "; start=$$(date +%s); \
 	for v in $(ALL_COMBOS); do n=$$((n+1)); \
-		echo "== test-all [$$n/$$total] $$v"; \
-		$(MAKE) --no-print-directory test VARIANT=$$v PROVE_FLAGS=-Q || failed="$$failed $$v"; \
+		set -- $$(echo $$v | tr - ' '); sel="$(NODE_TESTS)"; \
+		[ $$n = 1 ] && sel="$$sel $(PARTLESS_TESTS)"; \
+		for p in handle:$$1 globalq:$$2 timer:$$3; do \
+			case "$$seen" in *" $$p "*) ;; *) seen="$$seen$$p "; sel="$$sel test_part_$${p%%:*}";; esac; \
+		done; \
+		echo "== test-all [$$n/$$total, $$(( $$(date +%s) - start ))s] $$v: $$sel"; \
+		$(MAKE) --no-print-directory -s test VARIANT=$$v TESTS="$$sel" || failed="$$failed $$v"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "test-all: FAILED:$$failed"; exit 1; fi; \
 	echo "test-all: all $$total combinations passed"
