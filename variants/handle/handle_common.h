@@ -70,4 +70,23 @@ handle_name_dup(const char *name) {
 	return s;
 }
 
+/* skynet's retire-all: sweep every slot and retire what is there, until a sweep finds
+ * nothing. handle_at(i, &end) reads slot i under the variant's read protection and returns
+ * the handle there (0 if empty), or sets end once i is past the array (which may grow). */
+static inline void
+handle_retire_sweep(uint32_t (*handle_at)(uint32_t i, int *end)) {
+	for (;;) {
+		int n = 0, end = 0;
+		uint32_t i, handle;
+		for (i = 0; (handle = handle_at(i, &end)), !end; i++) {
+			if (handle) {
+				n++;
+				skynet_handle_retire(handle);
+			}
+		}
+		if (n == 0)
+			return;
+	}
+}
+
 #endif

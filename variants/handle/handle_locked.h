@@ -153,29 +153,21 @@ skynet_handle_retire(uint32_t handle) {
 	return 1;
 }
 
+static uint32_t
+slot_handle_at(uint32_t i, int *end) {
+	struct handle_storage * s = H;
+	uint32_t handle = 0;
+	table_rlock(&s->lock);
+	*end = i >= s->slot_size;
+	if (!*end && s->slot[i].ctx)
+		handle = s->slot[i].handle;
+	table_runlock(&s->lock);
+	return handle;
+}
+
 void
 skynet_handle_retireall(void) {
-	struct handle_storage * s = H;
-	for (;;) {
-		int n = 0;
-		uint32_t i;
-		for (i = 0; ; i++) {
-			uint32_t handle = 0;
-			table_rlock(&s->lock);
-			int more = i < s->slot_size;
-			if (more && s->slot[i].ctx) {
-				handle = s->slot[i].handle;
-				n++;
-			}
-			table_runlock(&s->lock);
-			if (!more)
-				break;
-			if (handle)
-				skynet_handle_retire(handle);
-		}
-		if (n == 0)
-			return;
-	}
+	handle_retire_sweep(slot_handle_at);
 }
 
 struct skynet_context *

@@ -377,30 +377,22 @@ skynet_handle_retire(uint32_t handle) {
 	return g != NULL;
 }
 
+static uint32_t
+slot_handle_at(uint32_t i, int *end) {
+	uint32_t handle = 0;
+	read_enter();
+	/* acquire, all three: as in slot_lookup */
+	struct rcu_slots * a = atomic_load_explicit(&H->slots, memory_order_acquire);
+	*end = i >= a->size;
+	if (!*end && atomic_load_explicit(&a->s[i].ctx, memory_order_acquire))
+		handle = atomic_load_explicit(&a->s[i].handle, memory_order_acquire);
+	read_exit();
+	return handle;
+}
+
 void
 skynet_handle_retireall(void) {
-	for (;;) {
-		int n = 0;
-		uint32_t i;
-		for (i = 0; ; i++) {
-			uint32_t handle = 0;
-			read_enter();
-			struct rcu_slots * a = atomic_load_explicit(&H->slots, memory_order_acquire);
-			int more = i < a->size;
-			/* acquire: as in slot_lookup */
-			if (more && atomic_load_explicit(&a->s[i].ctx, memory_order_acquire)) {
-				handle = atomic_load_explicit(&a->s[i].handle, memory_order_acquire);
-				n++;
-			}
-			read_exit();
-			if (!more)
-				break;
-			if (handle)
-				skynet_handle_retire(handle);
-		}
-		if (n == 0)
-			return;
-	}
+	handle_retire_sweep(slot_handle_at);
 }
 
 const char *
