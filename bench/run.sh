@@ -72,9 +72,18 @@ args=(--csv "$csv" --reps "$REPS")
 [ -n "${PIN:-}" ] && args+=(--pin "$PIN")
 [ -n "${FILTER:-}" ] && args+=(--filter "$FILTER")
 
+# Run private copies of the micro-benchmark programs: a `make clean` elsewhere during a
+# long run must not pull them from under it.
+bin=$(mktemp -d /tmp/skybench-bin.XXXXXX)
+trap 'rm -rf "$bin"' EXIT
 progs=()
-for p in globalq handle timer; do progs+=("$SKYBENCH_BENCH_DIR/bench_$p"); done
+for p in globalq handle timer; do
+	cp "$SKYBENCH_BENCH_DIR/bench_$p" "$bin/" && progs+=("$bin/bench_$p")
+done
+cp "$SKYBENCH_BENCH_DIR/summary" "$bin/"
 if [ -n "$SKYBENCH_VARIANT_BENCH_DIR" ] && [ -d "$SKYBENCH_VARIANT_BENCH_DIR" ]; then
+	# run in place: they may find their services beside them ($SKYBENCH_BUILD)
+	export SKYBENCH_BUILD="$(cd "$SKYBENCH_VARIANT_BENCH_DIR/.." && pwd)"
 	for p in "$SKYBENCH_VARIANT_BENCH_DIR"/*; do
 		[ -f "$p" ] && [ -x "$p" ] && progs+=("$p")
 	done
@@ -101,7 +110,7 @@ m loadavg_after "$(cat /proc/loadavg)"
 m duration_s "$(( $(date +%s) - start ))"
 echo "== bench: done in $(( $(date +%s) - start ))s; $csv" >&2
 
-"$SKYBENCH_BENCH_DIR/summary" --check "$csv"
+"$bin/summary" --check "$csv"
 schema=$?
 [ $schema -ne 0 ] && failed+=("schema check of $csv")
 m result "$([ ${#failed[@]} -eq 0 ] && echo ok || echo "FAILED: ${failed[*]}")"

@@ -236,8 +236,8 @@ summarize(double level) {
 		ng++;
 		i = j;
 	}
-	printf("%-8s %-13s %-52s %3s %-15s %10s %23s %5s %3s %8s %9s\n", "part", "benchmark",
-		"params", "thr", "impl", "median", "interval (coverage)", "", "n", "/ceiling",
+	printf("%-8s %-13s %-52s %3s %-15s %10s %24s %-13s %3s %8s %9s\n", "part", "benchmark",
+		"params", "thr", "impl", "median", "interval (coverage)", "metric", "n", "/ceiling",
 		"/baseline");
 	const char *last = "";
 	for (int k = 0; k < ng; k++) {
@@ -274,10 +274,10 @@ summarize(double level) {
 		static char lastgroup[256];
 		snprintf(lastgroup, sizeof lastgroup, "%s", group);
 		last = lastgroup;
-		printf("%-8s %-13s %-52.52s %3s%s %-15s %10s %23s %5s %3d %8s %9s%s\n", r->f[CSV_part],
+		printf("%-8s %-13s %-52.52s %3s%s %-15s %10s %24s %-13s %3d %8s %9s%s\n", r->f[CSV_part],
 			r->f[CSV_benchmark], r->f[CSV_params], r->f[CSV_threads],
 			strcmp(r->f[CSV_oversubscribed], "1") == 0 ? "*" : " ", r->f[CSV_impl], med, iv,
-			unit, g[k].n, fc, fb, g[k].failed ? "  CHECK FAILED" : "");
+			r->f[CSV_metric], g[k].n, fc, fb, g[k].failed ? "  CHECK FAILED" : "");
 	}
 	printf("\n* oversubscribed. Intervals: order statistics of the median; below 6 samples no\n"
 		"95%% interval exists and [min, max] is shown with its coverage. /ceiling: median over\n"
