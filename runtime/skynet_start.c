@@ -85,10 +85,12 @@ thread_monitor(void *p) {
 		for (int i = 0; i < n; i++)
 			skynet_monitor_check(m->m[i]);
 		int i;
+		skynet_handle_thread_offline();
 		for (i = 0; i < 5; i++) {
 			CHECK_ABORT
 			sleep(1);
 		}
+		skynet_handle_thread_online();
 		if (i < 5)
 			break;
 	}
@@ -212,8 +214,11 @@ start(int thread) {
 		create_thread(&pid[i + 2], thread_worker, &wp[i]);
 	}
 
+	/* the main thread blocks from here on: no table reads, so no grace period waits for it */
+	skynet_handle_thread_offline();
 	for (int i = 0; i < thread + 2; i++)
 		pthread_join(pid[i], NULL);
+	skynet_handle_thread_online();
 
 	free_monitor(m);
 }
