@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# runtime-bench.sh [--variant V] [--csv FILE] [--reps N] [--quick] [--threads 1,2|1-4]
+#                  [--pin P] [--filter RE] [--list]
+# The whole-runtime benchmarks (issue 4 item 3): every benchmark service (services/
+# pingpong counting forkjoin fjcreate threadring chameneos big servershape latency) run on
+# the real node of one variant, for worker thread counts 1..nproc plus one oversubscribed
+# point (2*nproc, labelled oversubscribed=1), REPS times each (default 5) after one
+# discarded warm-up run per benchmark, thread counts in a fresh random order in every
+# repetition. Rows are appended to a CSV in the schema of results/README.md (part=runtime,
+# impl=the variant, one row per metric of each run); a run whose RESULT line says FAILED,
+# or that has no RESULT line, or whose node exits non-zero, gives check=fail rows with no
+# value and makes this script exit 1.
+# The node does not pin its worker threads: every row says pin=none and cpus=? (method.md
+# rule 8: an unpinned run is labelled as such); --pin other than none is refused loudly.
+# The same options as the micro-benchmark programs, so bench/run.sh can run it; without
+# --csv it writes results/<host>/<stamp>-<variant>-runtime.csv and a .meta beside it.
+# QUICK=1 / --quick: tiny sizes, 1 repetition, no warm-up, threads nproc and 2*nproc only
+# (a smoke run, about 20 s on 2 cores: each node run costs ~1 s of shutdown, see below).
+# Progress (benchmark, runs left, ETA) on stderr; "meta: k: v" lines are for bench/run.sh.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+variant=${SKYBENCH_VARIANT:-${VARIANT:-baseline}}
+csv="" reps=${REPS:-5} quick=${QUICK:-} threads=${THREADS:-} pin=${PIN:-} filter=${FILTER:-}
+[ "$quick" = 0 ] && quick=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--variant) variant=$2; shift ;;
+	--csv) csv=$2; shift ;;
+	--reps) reps=$2; shift ;;
+	--quick) quick=1 ;;
+	--threads) threads=$2; shift ;;
+	--pin) pin=$2; shift ;;
+	--filter) filter=$2; shift ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+	*) echo "runtime-bench: unknown option $1 (try --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ -n "$pin" ] && [ "$pin" != none ]; then
+	echo "!!!!!! runtime-bench: PIN=$pin asked, but the node does not pin its worker threads:" >&2
+	echo "!!!!!! the runtime rows are UNPINNED and say pin=none" >&2
+fi
+echo "meta: runtime_pin: none (skybench-node does not pin its worker threads; runtime rows are unpinned)" >&2
+
+# --- the benchmarks: name | default bootstrap | quick bootstrap | metrics (key:unit) ---
+BENCHES=(
+"pingpong|pingpong 16 2000000|pingpong 4 20000|msgs_per_sec:msgs/s"
+"counting|counting 1000000|counting 20000|msgs_per_sec:msgs/s"
+"forkjoin|forkjoin 8 100000|forkjoin 4 5000|msgs_per_sec:msgs/s"
+"fjcreate|fjcreate 50000|fjcreate 1000|services_per_sec:services/s"
+"threadring|threadring 100 500000|threadring 10 10000|hops_per_sec:hops/s"
+"chameneos|chameneos 16 300000|chameneos 4 5000|meetings_per_sec:meetings/s"
+"big|big 32 20000|big 8 1000|msgs_per_sec:msgs/s"
+"servershape|servershape 10000 1000 4 50|servershape 1000 100 2 10|msgs_per_sec:msgs/s timer_fires:timers early_fires:timers late_ticks_mean:ticks late_ticks_p50:ticks late_ticks_p99:ticks late_ticks_max:ticks"
+"latency|latency 8 200 100|latency 4 50 20|msgs_per_sec:msgs/s clock_ns:ns mean_ns:ns p50_ns:ns p90_ns:ns p99_ns:ns p999_ns:ns max_ns:ns"
+)
+
+# --- build and describe the node ---
+echo "runtime-bench: building $variant ..." >&2
+make -s -j2 VARIANT="$variant" node services >&2 || { echo "runtime-bench: build of $variant failed" >&2; exit 1; }
+build=$(make -s VARIANT="$variant" print-build)
+node=$build/skybench-node
+version=$("$node" --version)	# skybench-node NAME (handle H, globalq G, timer T) git REV
+echo "meta: runtime_node: $version" >&2
+vname=$(awk '{print $2}' <<<"$version")
+handle=$(sed -n 's/.*(handle \([^,]*\),.*/\1/p' <<<"$version")
+globalq=$(sed -n 's/.*globalq \([^,]*\),.*/\1/p' <<<"$version")
+timer=$(sed -n 's/.*timer \([^)]*\)).*/\1/p' <<<"$version")
+git_rev=$(sed -n 's/.* git \([^ ]*\).*/\1/p' <<<"$version")
+# the services' exact compile line: compiler and flags
+cmd=$(make -s -n -B VARIANT="$variant" "$build/services/pingpong.so" | grep -m1 -- '-shared')
+cc=${cmd%% *}
+cflags=$(sed 's/^[^ ]* //; s/ -fPIC -shared .*//' <<<"$cmd")
+if "$cc" -v 2>&1 | grep -q 'clang version'; then
+	compiler="clang $("$cc" -dumpversion)"
+else
+	compiler="gcc $("$cc" -dumpfullversion 2>/dev/null || "$cc" -dumpversion)"
+fi
+libs=${SKYBENCH_LIBS:-"benchmark=$(pkg-config --modversion benchmark 2>/dev/null);ck=$(pkg-config --modversion ck 2>/dev/null);hwloc=$(pkg-config --modversion hwloc 2>/dev/null);urcu=$(pkg-config --modversion liburcu-memb 2>/dev/null)"}
+host=$(hostname -s 2>/dev/null || hostname)
+cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+lsv() { lscpu | sed -n "s/^$1:[[:space:]]*//p" | head -1; }
+sockets=$(lsv 'Socket(s)') cps=$(lsv 'Core(s) per socket') tpc=$(lsv 'Thread(s) per core')
+npu=$(lsv 'CPU(s)') numa=$(lsv 'NUMA node(s)')
+: "${sockets:=1}" "${cps:=$npu}" "${tpc:=1}" "${numa:=1}"
+topology="$sockets socket$([ "$sockets" = 1 ] || echo s) x $cps cores x $tpc PU/core, $npu PUs, $numa NUMA node$([ "$numa" = 1 ] || echo s)"
+kernel=$(uname -srm)
+nproc=$(nproc)
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+run_id=${SKYBENCH_RUN_ID:-$host-$stamp-$vname}
+standalone=""
+if [ -z "$csv" ]; then
+	standalone=1
+	mkdir -p "results/$host"
+	csv="results/$host/$stamp-$vname-runtime.csv"
+fi
+[ -s "$csv" ] || echo "run_id,date,host,git_rev,variant,handle,globalq,timer,part,impl,ceiling,benchmark,params,threads,oversubscribed,pin,cpus,rep,metric,value,unit,ops,wall_ns,check,compiler,cflags,libs,cpu_model,topology,kernel" >> "$csv"
+if [ -n "$standalone" ]; then
+	meta=${csv%.csv}.meta
+	{
+		echo "run_id: $run_id"; echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"; echo "git_rev: $git_rev"
+		echo "git_status: $(git status --short 2>/dev/null | tr '\n' ' ')"
+		echo "variant: $vname"; echo "parts: handle=$handle globalq=$globalq timer=$timer"
+		echo "node: $version"; echo "host: $(hostname)"; echo "cpu_model: $cpu_model"
+		echo "topology: $topology"; echo "kernel: $(uname -srmv)"; echo "compiler: $compiler"
+		echo "cflags: $cflags"; echo "libs: $libs"; echo "pin: none (unpinned: the node does not pin)"
+		echo "knobs: QUICK=$quick THREADS=$threads FILTER=$filter REPS=$reps"
+		echo "loadavg_before: $(cat /proc/loadavg)"
+		echo "governor: $(cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor 2>/dev/null || echo unreadable)"
+	} > "$meta"
+fi
+
+# --- thread counts ---
+tlist=()
+if [ -n "$threads" ]; then
+	for part in ${threads//,/ }; do
+		if [[ $part == *-* ]]; then for ((i = ${part%-*}; i <= ${part#*-}; i++)); do tlist+=("$i"); done
+		else tlist+=("$part"); fi
+	done
+elif [ -n "$quick" ]; then	# a smoke run: all cores, and the oversubscribed point
+	tlist=("$nproc" $((2 * nproc)))
+else
+	for ((i = 1; i <= nproc; i++)); do tlist+=("$i"); done
+	tlist+=($((2 * nproc)))
+fi
+if [ -n "$quick" ]; then
+	reps=1
+	echo "runtime-bench: QUICK: tiny sizes, 1 repetition, no warm-up (smoke run: numbers are not for keeping)" >&2
+fi
+
+# --- CSV ---
+csvq() {	# appends one field to $out, RFC 4180 quoting where needed (bench/csv.c's rule)
+	local s=$1
+	if [[ $s == *[,\"$'\n'$'\r']* || $s == " "* || $s == *" " ]]; then
+		s=${s//\"/\"\"}
+		s="\"$s\""
+	fi
+	out="$out$s,"
+}
+row() {	# benchmark params threads rep metric value unit ops wall_ns check
+	local over=0 cpus="?" i f out="" now
+	[ "$3" -gt "$nproc" ] && over=1
+	for ((i = 1; i < $3; i++)); do cpus="$cpus;?"; done
+	printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+	for f in "$run_id" "$now" "$host" "$git_rev" "$vname" "$handle" "$globalq" "$timer" \
+		runtime "$vname" 0 "$1" "$2" "$3" "$over" none "$cpus" "$4" "$5" "$6" "$7" "$8" "$9" "${10}" \
+		"$compiler" "$cflags" "$libs" "$cpu_model" "$topology" "$kernel"; do
+		csvq "$f"
+	done
+	printf '%s\n' "${out%,}" >> "$csv"
+}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/runtime-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# run_one BOOTSTRAP THREADS: the RESULT line on stdout; status 1 on any failure
+run_one() {
+	cat > "$tmp/config" <<CFG
+thread = $2
+cpath = "$build/services/?.so"
+bootstrap = "$1"
+profile = false
+logger = "$tmp/log"
+CFG
+	# every run ends in up to 1 s of node teardown (the monitor thread polls for the end
+	# once a second, as skynet's does): wall time, not part of any measurement
+	local limit=120 line rc
+	timeout "$limit" "$node" "$tmp/config" > "$tmp/out" 2>&1
+	rc=$?
+	line=$(grep -m1 '^RESULT ' "$tmp/out")
+	printf '%s\n' "$line"
+	if [ "$rc" -ne 0 ] || [ -z "$line" ] || [[ $line == *FAILED* ]]; then
+		echo "!!!!!! runtime-bench: run failed (exit $rc): $1, thread=$2: ${line:-no RESULT line}" >&2
+		tail -n 5 "$tmp/out" "$tmp/log" 2>/dev/null | sed 's/^/!!!!!!   /' >&2
+		return 1
+	fi
+}
+kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+
+selected=()
+for b in "${BENCHES[@]}"; do
+	IFS='|' read -r name boot qboot metrics <<<"$b"
+	[ -n "$quick" ] && boot=$qboot
+	keep=()
+	for t in "${tlist[@]}"; do
+		if [ -z "$filter" ] || grep -Eq -- "$filter" <<<"runtime/$name/$vname/$boot/t$t"; then keep+=("$t"); fi
+	done
+	[ ${#keep[@]} -gt 0 ] && selected+=("$name|$boot|$metrics|${keep[*]}")
+done
+total=0
+for s in "${selected[@]}"; do
+	IFS='|' read -r _ _ _ ts <<<"$s"
+	set -- $ts
+	total=$((total + reps * $# + (quick ? 0 : 1)))
+done
+echo "runtime-bench: variant $vname, ${#selected[@]} benchmarks, threads ${tlist[*]} (nproc $nproc; $((2 * nproc)) is oversubscribed), $reps reps, $total runs, rows to $csv" >&2
+
+done_=0 failed=0 start=$(date +%s)
+progress() {
+	done_=$((done_ + 1))
+	local el=$(( $(date +%s) - start ))
+	echo "[runtime $done_/$total, ETA $(( done_ ? el * (total - done_) / done_ : 0 ))s] $*" >&2
+}
+for s in "${selected[@]}"; do
+	IFS='|' read -r name boot metrics ts <<<"$s"
+	read -r -a tpoints <<<"$ts"
+	params=$(tr ' ' '\n' <<<"$boot" | sed 1d | paste -sd' ')
+	if [ -z "$quick" ]; then	# discarded warm-up, at the largest non-oversubscribed point
+		wt=${tpoints[0]}
+		for t in "${tpoints[@]}"; do [ "$t" -le "$nproc" ] && wt=$t; done
+		run_one "$boot" "$wt" > /dev/null || failed=$((failed + 1))
+		progress "$name warm-up (discarded) threads=$wt"
+	fi
+	for ((r = 1; r <= reps; r++)); do
+		mapfile -t order < <(printf '%s\n' "${tpoints[@]}" | shuf)
+		for t in "${order[@]}"; do
+			line=$(run_one "$boot" "$t")
+			ok=$?
+			# params: every key of the RESULT line that is neither a metric nor seconds/ops
+			ps=""
+			for kvp in ${line#RESULT * }; do
+				k=${kvp%%=*}
+				[[ $kvp == *=* ]] || continue
+				case " $metrics seconds:x ops:x " in *" $k:"*) continue ;; esac
+				ps="$ps$k=${kvp#*=}"$'\n'
+			done
+			ps=$(printf '%s' "$ps" | sort | paste -sd';')
+			[ -z "$ps" ] && ps="bootstrap=$params"
+			ops=$(kv ops "$line"); [ -z "$ops" ] && ops=$(kv messages "$line")
+			sec=$(kv seconds "$line")
+			wall=$(awk -v s="${sec:-0}" 'BEGIN { printf "%.0f", s * 1e9 }')
+			shown=""
+			for m in $metrics; do
+				key=${m%%:*} unit=${m#*:}
+				metric=${key/%_per_sec/_per_s}
+				if [ $ok -eq 0 ]; then
+					v=$(kv "$key" "$line")
+					row "$name" "$ps" "$t" "$r" "$metric" "$v" "$unit" "$ops" "$wall" pass
+					[ -z "$shown" ] && shown="$metric=$v"
+				else
+					row "$name" "$ps" "$t" "$r" "$metric" "" "$unit" "${ops:-0}" "$wall" fail
+				fi
+			done
+			[ $ok -ne 0 ] && { failed=$((failed + 1)); shown="FAILED"; }
+			progress "$name threads=$t rep $r/$reps: $shown"
+		done
+	done
+done
+echo "runtime-bench: done in $(( $(date +%s) - start ))s, $failed failed runs; $csv" >&2
+if [ -n "$standalone" ]; then
+	echo "loadavg_after: $(cat /proc/loadavg)" >> "$meta"
+	echo "result: $([ $failed -eq 0 ] && echo ok || echo "FAILED: $failed runs")" >> "$meta"
+	summ=build/bench/summary
+	[ -x "$summ" ] && { "$summ" --check "$csv" >&2 || failed=$((failed + 1)); }
+fi
+[ $failed -eq 0 ]
