@@ -186,6 +186,7 @@ test-all:
 
 -include bench/bench.mk
 -include scripts/analysis.mk
+-include paper/paper.mk
 
 variants:
 	@echo "presets:"
