@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Every whole-runtime benchmark service (scripts/runtime-bench.sh runs them) once at a tiny
+# size on the real node, 2 workers: it prints one RESULT line, without FAILED, with its
+# rate, and the node exits 0 by itself. The services check their own counts; here we also
+# check that a count they report agrees with the size asked for.
+. "$(dirname "$0")/node_tap.sh"
+
+# name | bootstrap | a key=value the RESULT line must carry
+CASES=(
+"pingpong|pingpong 2 2000|messages=2000"
+"counting|counting 3000|ops=3000"
+"forkjoin|forkjoin 3 500|ops=1500"
+"fjcreate|fjcreate 200|ops=200"
+"threadring|threadring 5 1000|ops=1000"
+"chameneos|chameneos 4 500|ops=500"
+"big|big 4 100|ops=800"
+"servershape|servershape 50 20 2 5|idle=50"
+"latency|latency 2 10 5|ops=50"
+)
+for c in "${CASES[@]}"; do
+	IFS='|' read -r name boot want <<<"$c"
+	cat > "$TMPD/$name.config" <<CFG
+thread = 2
+cpath = "$B/services/?.so"
+bootstrap = "$boot"
+profile = false
+logger = "$TMPD/$name.log"
+CFG
+	timeout $((20 * SLOW)) "$NODE" "$TMPD/$name.config" > "$TMPD/$name.out" 2>&1
+	rc=$?
+	line=$(grep -m1 "^RESULT $name " "$TMPD/$name.out")
+	tap_ok $([ -n "$line" ] && echo 1 || echo 0) "$name: prints a RESULT line"
+	tap_ok $([[ -n $line && $line != *FAILED* ]] && echo 1 || echo 0) "$name: its own check passed"
+	tap_ok $([[ " $line " == *" $want "* ]] && echo 1 || echo 0) "$name: counted what was asked ($want)"
+	tap_ok $([[ $line =~ _per_sec=[0-9]+ ]] && echo 1 || echo 0) "$name: reports a rate"
+	tap_ok $((rc == 0)) "$name: node exited with status 0 (got $rc)"
+	if [ "$rc" -ne 0 ] || [ -z "$line" ] || [[ $line == *FAILED* ]]; then
+		echo "# --- $name: node output and log (last 20 lines) ---"
+		tail -n 20 "$TMPD/$name.out" "$TMPD/$name.log" 2>/dev/null | sed 's/^/# /'
+	fi
+done
+
+# the latency line carries the distribution and the clock's cost
+line=$(grep -m1 '^RESULT latency ' "$TMPD/latency.out")
+ok=1
+for k in clock_ns p50_ns p90_ns p99_ns p999_ns max_ns; do [[ $line == *" $k="[0-9]* ]] || ok=0; done
+tap_ok $ok "latency: reports clock_ns and p50/p90/p99/p99.9/max"
+# servershape: its timers fired (each timed service arms at least once before the stop)
+line=$(grep -m1 '^RESULT servershape ' "$TMPD/servershape.out")
+f=$(sed -n 's/.* timer_fires=\([0-9]*\).*/\1/p' <<<"$line")
+tap_ok $([ "${f:-0}" -ge 20 ] && echo 1 || echo 0) "servershape: every timed service's timer fired (timer_fires=${f:-none} >= 20)"
+
+# a failed check must be visible: a usage error makes bootstrap fail and the node exit non-zero
+cat > "$TMPD/bad.config" <<CFG
+thread = 1
+cpath = "$B/services/?.so"
+bootstrap = "big 1 10"
+profile = false
+logger = "$TMPD/bad.log"
+CFG
+timeout $((20 * SLOW)) "$NODE" "$TMPD/bad.config" > "$TMPD/bad.out" 2>&1
+rc=$?
+tap_ok $(( rc != 0 && rc != 124 )) "a benchmark given bad parameters makes the node exit non-zero (got $rc)"
+tap_done
