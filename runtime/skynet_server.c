@@ -541,12 +541,17 @@ cmd_stat(struct skynet_context * context, const char * param) {
 	return context->result;
 }
 
+/* the context named by a ":hex" or ".name" parameter, with a reference, or NULL */
+static struct skynet_context *
+grab_param(struct skynet_context * context, const char * param, uint32_t *handle) {
+	*handle = tohandle(context, param);
+	return *handle ? skynet_handle_grab(*handle) : NULL;
+}
+
 static const char *
 cmd_logon(struct skynet_context * context, const char * param) {
-	uint32_t handle = tohandle(context, param);
-	if (handle == 0)
-		return NULL;
-	struct skynet_context * ctx = skynet_handle_grab(handle);
+	uint32_t handle;
+	struct skynet_context * ctx = grab_param(context, param, &handle);
 	if (ctx == NULL)
 		return NULL;
 	FILE *lastf = atomic_load(&ctx->logfile);
@@ -566,10 +571,8 @@ cmd_logon(struct skynet_context * context, const char * param) {
 
 static const char *
 cmd_logoff(struct skynet_context * context, const char * param) {
-	uint32_t handle = tohandle(context, param);
-	if (handle == 0)
-		return NULL;
-	struct skynet_context * ctx = skynet_handle_grab(handle);
+	uint32_t handle;
+	struct skynet_context * ctx = grab_param(context, param, &handle);
 	if (ctx == NULL)
 		return NULL;
 	FILE *f = atomic_load(&ctx->logfile);
@@ -584,10 +587,8 @@ cmd_logoff(struct skynet_context * context, const char * param) {
 
 static const char *
 cmd_signal(struct skynet_context * context, const char * param) {
-	uint32_t handle = tohandle(context, param);
-	if (handle == 0)
-		return NULL;
-	struct skynet_context * ctx = skynet_handle_grab(handle);
+	uint32_t handle;
+	struct skynet_context * ctx = grab_param(context, param, &handle);
 	if (ctx == NULL)
 		return NULL;
 	param = strchr(param, ' ');
