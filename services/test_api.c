@@ -5,11 +5,14 @@
  *   sink       exits on its first message (the rest of its mailbox bounces)
  *   endless    one callback that spins until the monitor marks it endless
  *   overload   floods a "counter" child twice to trip the overload ladder (thread = 1)
- *   counter    counts messages, tells its parent when a round is complete */
+ *   counter    counts messages, tells its parent when a round is complete
+ *   logchild   echoes each message back with the last SIGNAL it received (LOGON/LOGOFF
+ *              and SIGNAL checks) */
 
 #include "skynet.h"
 #include "svc_tap.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,11 @@ struct api {
 	/* counter / overload state */
 	int count;
 	int round;
+	/* logchild state, and the checker's view of it */
+	atomic_int signal;
+	uint32_t logchild;
+	int acks;
+	int ack_signal_ok;
 };
 
 struct api *
@@ -50,6 +58,11 @@ test_api_create(void) {
 	struct api *a = skynet_malloc(sizeof(*a));
 	memset(a, 0, sizeof(*a));
 	return a;
+}
+
+void
+test_api_signal(struct api *a, int signal) {
+	atomic_store(&a->signal, signal);
 }
 
 void
@@ -72,10 +85,41 @@ finish(struct skynet_context *ctx, struct api *a) {
 	skynet_command(ctx, "ABORT", NULL);
 }
 
+#define LOG_PAYLOAD "abc"
+
+/* LOGON wrote one line per message the child handled: ":source type session time 616263" */
+static void
+check_log_file(struct skynet_context *ctx, struct api *a) {
+	char cmd[16];
+	snprintf(cmd, sizeof(cmd), ":%x", a->logchild);
+	skynet_command(ctx, "LOGOFF", cmd);
+	SVC_OK(ctx, a->ack_signal_ok, "SIGNAL reached the child's <name>_signal (it echoed signal 7)");
+	const char *dir = skynet_command(ctx, "GETENV", "logpath");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%08x.log", dir ? dir : ".", a->logchild);
+	FILE *f = fopen(path, "r");
+	int lines = 0, opened = 0, closed = 0;
+	char line[256];
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "open time:", 10) == 0)
+			opened++;
+		else if (strncmp(line, "close time:", 11) == 0)
+			closed++;
+		else if (line[0] == ':' && strstr(line, " 616263"))
+			lines++;
+	}
+	if (f)
+		fclose(f);
+	SVC_OK(ctx, f && opened == 1 && closed == 1 && lines == 3,
+		"LOGON/LOGOFF logged the 3 messages the child handled (%s: open %d, close %d, messages %d)",
+		path, opened, closed, lines);
+}
+
 static void
 check_timers_and_bounces(struct skynet_context *ctx, struct api *a) {
-	if (a->nfired < NTIMERS || a->nbounced < 4)
+	if (a->nfired < NTIMERS || a->nbounced < 4 || a->acks < 3)
 		return;
+	check_log_file(ctx, a);
 	/* expected order: by ticks, ties in the order added (ticks are spaced by 2, so a
 	 * clock tick between two adds cannot reorder them) */
 	int expect[NTIMERS], n = 0;
@@ -102,8 +146,6 @@ check_timers_and_bounces(struct skynet_context *ctx, struct api *a) {
 static int
 checker_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t source, const void *msg, size_t sz) {
 	struct api *a = ud;
-	(void)msg;
-	(void)sz;
 	if (type == PTYPE_RESPONSE && session == a->guard) {
 		SVC_OK(ctx, 0, "all timers and bounces arrived within 20 s (timers %d/%d, bounces %d/4)",
 			a->nfired, NTIMERS, a->nbounced);
@@ -119,6 +161,12 @@ checker_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t
 					SVC_OK(ctx, 0, "timer session %d fired twice", session);
 			}
 		}
+	} else if (type == PTYPE_TEXT && source == a->logchild) {
+		a->acks++;
+		if (sz == sizeof(int) && *(const int *)msg == 7)
+			a->ack_signal_ok = 1;
+		else
+			a->ack_signal_ok = 0;
 	} else if (type == PTYPE_ERROR) {
 		int known = 0;
 		for (int i = 0; i < 5; i++) {
@@ -235,6 +283,27 @@ child_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t s
 }
 
 static int
+logchild_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t source, const void *msg, size_t sz) {
+	struct api *a = ud;
+	(void)type; (void)session; (void)msg; (void)sz;
+	int sig = atomic_load(&a->signal);
+	skynet_send(ctx, 0, source, PTYPE_TEXT, 0, &sig, sizeof(sig));
+	return 0;
+}
+
+static void
+start_logchild(struct skynet_context *ctx, struct api *a) {
+	a->logchild = handle_of(skynet_command(ctx, "LAUNCH", "test_api logchild"));
+	char cmd[32];
+	snprintf(cmd, sizeof(cmd), ":%x", a->logchild);
+	skynet_command(ctx, "LOGON", cmd);
+	snprintf(cmd, sizeof(cmd), ":%x 7", a->logchild);
+	skynet_command(ctx, "SIGNAL", cmd);
+	for (int i = 0; i < 3; i++)
+		skynet_send(ctx, 0, a->logchild, PTYPE_TEXT, 0, LOG_PAYLOAD, strlen(LOG_PAYLOAD));
+}
+
+static int
 sink_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t source, const void *msg, size_t sz) {
 	(void)ud; (void)type; (void)session; (void)source; (void)msg; (void)sz;
 	skynet_command(ctx, "EXIT", NULL);
@@ -309,6 +378,8 @@ test_api_init(struct api *a, struct skynet_context *ctx, const char *parm) {
 	if (strcmp(a->role, "child") == 0) {
 		skynet_command(ctx, "REG", ".child");
 		skynet_callback(ctx, a, child_cb);
+	} else if (strcmp(a->role, "logchild") == 0) {
+		skynet_callback(ctx, a, logchild_cb);
 	} else if (strcmp(a->role, "sink") == 0) {
 		skynet_callback(ctx, a, sink_cb);
 	} else if (strcmp(a->role, "endless") == 0) {
@@ -329,6 +400,7 @@ test_api_init(struct api *a, struct skynet_context *ctx, const char *parm) {
 		check_dead_handles(ctx);
 		check_env_and_sessions(ctx);
 		start_timers_and_bounces(ctx, a);
+		start_logchild(ctx, a);
 	} else {
 		return 1;
 	}

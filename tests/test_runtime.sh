@@ -7,7 +7,8 @@ set -u
 . "$(dirname "$0")/node_tap.sh"
 
 for t in 1 2 3 4; do
-	write_config "api-t$t" "$t" "test_api"
+	mkdir -p "$TMPD/logs-t$t"
+	write_config "api-t$t" "$t" "test_api" "logpath = \"$TMPD/logs-t$t\""
 	run_node "api-t$t" 60
 done
 
