@@ -18,7 +18,8 @@
 # (a smoke run, about 20 s on 2 cores: each node run costs ~1 s of shutdown, see below).
 # Progress (benchmark, runs left, ETA) on stderr; "meta: k: v" lines are for bench/run.sh.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+# the repository root, also when run through a symlink (e.g. from build/<v>/bench/)
+cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
 
 variant=${SKYBENCH_VARIANT:-${VARIANT:-baseline}}
 csv="" reps=${REPS:-5} quick=${QUICK:-} threads=${THREADS:-} pin=${PIN:-} filter=${FILTER:-}
