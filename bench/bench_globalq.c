@@ -55,6 +55,7 @@ struct run {
 	_Alignas(64) atomic_ulong counter;	/* the ceiling's one shared counter */
 };
 
+/* relaxed: the stop flag only ends the loop; results are read after pthread_join */
 #define STOPPED(stop) atomic_load_explicit(stop, memory_order_relaxed)
 
 static uint64_t

@@ -125,13 +125,16 @@ ctx_new(struct run *r) {
 /* a retired context of this thread whose last reference is gone, or a new one */
 static struct skynet_context *
 ctx_get(struct run *r, struct worker_state *w) {
+	/* acquire: pairs with the release store of dead in skynet_context_release, so the
+	 * last holder is done with the context before we reuse it */
 	if (w->ring_n == RECYCLE || (w->ring_n > 0 && atomic_load_explicit(
 			&w->ring[w->ring_head]->dead, memory_order_acquire))) {
 		struct skynet_context *c = w->ring[w->ring_head];
-		/* acquire above: the releasing thread is done with it */
 		if (atomic_load_explicit(&c->dead, memory_order_acquire)) {
 			w->ring_head = (w->ring_head + 1) % RECYCLE;
 			w->ring_n--;
+			/* relaxed: no other thread can reach c until register publishes it (the
+			 * table's own synchronization orders these stores before any grab) */
 			atomic_store_explicit(&c->ref, 1, memory_order_relaxed);
 			atomic_store_explicit(&c->dead, 0, memory_order_relaxed);
 			c->handle = 0;
@@ -161,6 +164,7 @@ churn_one(struct run *r, int tid, struct worker_state *w) {
 	/* one of this thread's slots: tid, tid + threads, ... */
 	unsigned per = (SERVICES - (unsigned)tid + (unsigned)r->threads - 1) / (unsigned)r->threads;
 	unsigned slot = (unsigned)tid + (unsigned)(bench_rand(&w->seed) % per) * (unsigned)r->threads;
+	/* relaxed: only this thread writes its own slots */
 	uint32_t old = atomic_load_explicit(&r->live[slot], memory_order_relaxed);
 	struct skynet_context *oc = im->grab(old);
 	if (oc == NULL || !im->retire(old)) {
@@ -184,6 +188,7 @@ work(void *ud, int tid, const atomic_int *stop) {
 	struct worker_state *w = &r->ws[tid];
 	w->seed = 0x9E3779B97F4A7C15ULL * (uint64_t)(tid + 1);
 	uint64_t threshold = (uint64_t)r->permille * (UINT64_MAX / 1000);
+	/* relaxed: the stop flag only ends the loop; results are read after pthread_join */
 	while (!atomic_load_explicit(stop, memory_order_relaxed)) {
 		for (int i = 0; i < QS_EVERY; i++) {
 			uint64_t x = bench_rand(&w->seed);
