@@ -111,6 +111,8 @@ load(const char *file, int check) {
 	int ok = n == CSV_NCOLS;
 	for (int i = 0; ok && i < n; i++)
 		ok = strcmp(hdr[i], csv_columns[i]) == 0;
+	for (int i = 0; i < n && i < MAXF + 8; i++)
+		free(hdr[i]);
 	if (!ok) {
 		complain(file, 1, "header is not the schema of results/README.md", NULL);
 		fclose(f);
@@ -124,6 +126,8 @@ load(const char *file, int check) {
 			char d[32];
 			snprintf(d, sizeof d, "%d fields, want %d", n, CSV_NCOLS);
 			complain(file, line, "wrong field count", d);
+			for (int i = 0; i < n && i < MAXF; i++)
+				free(r.f[i]);
 			continue;
 		}
 		if (check) {
@@ -316,5 +320,9 @@ main(int argc, char **argv) {
 	}
 	if (!quiet && nrows)
 		summarize(level);
+	for (int k = 0; k < nrows; k++)
+		for (int c = 0; c < CSV_NCOLS; c++)
+			free(rows[k].f[c]);
+	free(rows);
 	return bad ? 1 : 0;
 }
