@@ -10,6 +10,7 @@
 #include "skynet_timer.h"
 #include "skynet_monitor.h"
 #include "skynet_harbor.h"
+#include "skynet_socket.h"
 #include "handle.h"
 #include "globalq.h"
 
@@ -112,6 +113,27 @@ signal_hup(void) {
 }
 
 static void *
+thread_socket(void *p) {
+	struct monitor * m = p;
+	skynet_initthread(THREAD_SOCKET);
+	skynet_handle_thread_start();
+	for (;;) {
+		int r = skynet_socket_poll();
+		if (r == 0)
+			break;
+		skynet_handle_thread_quiescent();
+		if (r < 0) {
+			CHECK_ABORT
+			continue;
+		}
+		/* an event came after a wait in epoll: wake a worker only if all sleep */
+		wakeup(m, 0);
+	}
+	skynet_handle_thread_stop();
+	return NULL;
+}
+
+static void *
 thread_timer(void *p) {
 	struct monitor * m = p;
 	skynet_initthread(THREAD_TIMER);
@@ -126,6 +148,8 @@ thread_timer(void *p) {
 		if (atomic_exchange(&SIG, 0))
 			signal_hup();
 	}
+	/* wakeup socket thread */
+	skynet_socket_exit();
 	/* wakeup all worker thread */
 	pthread_mutex_lock(&m->mutex);
 	atomic_store(&m->quit, 1);
@@ -174,7 +198,7 @@ thread_worker(void *p) {
 
 static void
 start(int thread) {
-	pthread_t pid[thread + 2];
+	pthread_t pid[thread + 3];
 
 	struct monitor *m = skynet_malloc(sizeof(*m));
 	memset(m, 0, sizeof(*m));
@@ -194,9 +218,9 @@ start(int thread) {
 		exit(1);
 	}
 
-	/* no socket thread yet: the socket server is a later addition */
 	create_thread(&pid[0], thread_monitor, m);
 	create_thread(&pid[1], thread_timer, m);
+	create_thread(&pid[2], thread_socket, m);
 
 	static const int weight[] = {
 		-1, -1, -1, -1, 0, 0, 0, 0,
@@ -211,12 +235,12 @@ start(int thread) {
 			wp[i].weight = weight[i];
 		else
 			wp[i].weight = 0;
-		create_thread(&pid[i + 2], thread_worker, &wp[i]);
+		create_thread(&pid[i + 3], thread_worker, &wp[i]);
 	}
 
 	/* the main thread blocks from here on: no table reads, so no grace period waits for it */
 	skynet_handle_thread_offline();
-	for (int i = 0; i < thread + 2; i++)
+	for (int i = 0; i < thread + 3; i++)
 		pthread_join(pid[i], NULL);
 	skynet_handle_thread_online();
 
@@ -268,6 +292,7 @@ teardown(void) {
 	skynet_handle_thread_stop();
 	skynet_handle_exit();
 	skynet_globalmq_exit();
+	skynet_socket_free();
 	skynet_timer_exit();
 	skynet_module_exit();
 	skynet_globalexit();
@@ -294,6 +319,7 @@ skynet_start(struct skynet_config * config) {
 		return 1;
 	}
 	skynet_timer_init();
+	skynet_socket_init();
 	skynet_profile_enable(config->profile);
 
 	struct skynet_context *ctx = skynet_context_new(config->logservice, config->logger);
