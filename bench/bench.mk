@@ -26,7 +26,7 @@ BENCH_LIBVERSIONS = benchmark=$(shell pkg-config --modversion benchmark);ck=$(sh
 bench_vflags = $(MAKE) -s --no-print-directory -f bench/variant-flags.mk MK=$(1) SAN="$(SAN)" CC="$(CC)" BUILD="$(BUILD)" ARCH="$(ARCH)" $(2)
 bench_part_libs = for mk in $(wildcard variants/$(1)/*.mk); do $(call bench_vflags,$$mk,libs); done
 
-.PHONY: bench bench-programs FORCE
+.PHONY: bench bench-all bench-programs FORCE
 .SECONDARY: $(patsubst %,$(BENCH_DIR)/gen/%_impls.c,$(BENCH_PARTS)) $(patsubst %,$(BENCH_DIR)/gen/%_impls.o,$(BENCH_PARTS))
 bench-programs: $(BENCH_PROGRAMS)
 
@@ -73,11 +73,35 @@ $(BENCH_DIR)/summary: bench/summary.c $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/
 	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/support/csv.o -lm -o $@
 
 # The driver runs the three micro-benchmark programs, then every program in
-# $(BUILD)/bench/ (whole-runtime benchmarks of this variant, same options, same CSV).
-bench: $(BENCH_PROGRAMS)
-	@SKYBENCH_GIT_REV="$(GIT_REV)" SKYBENCH_VARIANT="$(VARIANT_NAME)" SKYBENCH_HANDLE="$(HANDLE)" \
+# $(BUILD)/bench/ (whole-runtime benchmarks of this variant, same options, same CSV):
+# scripts/runtime-bench.sh, linked there, runs the benchmark services on this variant's node.
+BENCH_ENV = SKYBENCH_GIT_REV="$(GIT_REV)" SKYBENCH_HANDLE="$(HANDLE)" \
 	SKYBENCH_GLOBALQ="$(GLOBALQ)" SKYBENCH_TIMER="$(TIMER)" SKYBENCH_BENCH_DIR="$(BENCH_DIR)" \
-	SKYBENCH_VARIANT_BENCH_DIR="$(BUILD)/bench" SKYBENCH_LIBS="$(BENCH_LIBVERSIONS)" \
-	SKYBENCH_CC="$(CC)" SKYBENCH_CFLAGS="$(CFLAGS_BASE)" \
-	QUICK="$(QUICK)" FILTER="$(FILTER)" THREADS="$(THREADS)" PIN="$(PIN)" REPS="$(REPS)" \
-	bench/run.sh
+	SKYBENCH_LIBS="$(BENCH_LIBVERSIONS)" SKYBENCH_CC="$(CC)" SKYBENCH_CFLAGS="$(CFLAGS_BASE)" \
+	QUICK="$(QUICK)" FILTER="$(FILTER)" THREADS="$(THREADS)" PIN="$(PIN)" REPS="$(REPS)"
+
+$(BUILD)/bench/runtime-bench: scripts/runtime-bench.sh
+	@mkdir -p $(dir $@)
+	@ln -sf $(abspath scripts/runtime-bench.sh) $@
+
+bench: $(BENCH_PROGRAMS) $(NODE) $(SERVICES) $(BUILD)/bench/runtime-bench
+	@$(BENCH_ENV) SKYBENCH_VARIANT="$(VARIANT_NAME)" SKYBENCH_VARIANT_BENCH_DIR="$(BUILD)/bench" bench/run.sh
+
+# bench-all: one results file with the micro-benchmarks (every variant of every part, as
+# always) and the whole-runtime benchmarks of every preset and every single-part change
+# from the baseline.
+BENCH_ALL_VARIANTS := $(PRESETS) \
+	$(foreach h,$(filter-out rwlock,$(HANDLES)),$(h)-spin-wheel) \
+	$(foreach g,$(filter-out spin,$(GLOBALQS)),rwlock-$(g)-wheel) \
+	$(foreach t,$(filter-out wheel,$(TIMERS)),rwlock-spin-$(t))
+bench-all: $(BENCH_PROGRAMS)
+	@d=$$(mktemp -d /tmp/skybench-all.XXXXXX); mkdir -p $$d/bench; \
+	for v in $(BENCH_ALL_VARIANTS); do \
+		printf '#!/bin/sh\nexec %s --variant %s "$$@"\n' "$(abspath scripts/runtime-bench.sh)" $$v > $$d/bench/runtime-$$v; \
+		chmod +x $$d/bench/runtime-$$v; \
+	done; \
+	$(BENCH_ENV) SKYBENCH_VARIANT=all SKYBENCH_VARIANT_BENCH_DIR=$$d/bench bench/run.sh; rc=$$?; \
+	rm -rf $$d; exit $$rc
+
+# make test also exercises the benchmark programs (tests/test_bench_smoke.sh)
+test: bench-programs

@@ -16,7 +16,8 @@ set -uo pipefail
 : "${SKYBENCH_BENCH_DIR:=build/bench}"
 : "${SKYBENCH_VARIANT:=unknown}"
 : "${SKYBENCH_VARIANT_BENCH_DIR:=}"
-REPS=${REPS:-5}
+# QUICK is a smoke run of every benchmark: 2 repetitions unless REPS says otherwise
+if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then REPS=${REPS:-2}; else REPS=${REPS:-5}; fi
 host=$(hostname -s 2>/dev/null || hostname)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 outdir=${SKYBENCH_RESULTS_DIR:-results/$host}
@@ -96,7 +97,10 @@ k=0
 for p in "${progs[@]}"; do
 	k=$((k + 1))
 	echo "== [program $k/${#progs[@]}] $p (elapsed $(( $(date +%s) - start ))s)" >&2
-	"$p" "${args[@]}" 2>&1 | while IFS= read -r line; do
+	pargs=("${args[@]}")
+	# the micro-benchmark programs also take a per-point duration (SECONDS_PER_POINT)
+	case $p in "$bin"/bench_*) [ -n "${SECONDS_PER_POINT:-}" ] && pargs+=(--seconds "$SECONDS_PER_POINT") ;; esac
+	"$p" "${pargs[@]}" 2>&1 | while IFS= read -r line; do
 		case $line in
 		"meta: "*) echo "${line#meta: }" >> "$meta" ;;
 		esac

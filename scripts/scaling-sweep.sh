@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# scaling-sweep.sh OUTDIR: the thread-scaling sweep for a bigger machine (made for 16 cores,
+# about 8 minutes there). Builds, then runs, threads 1, 2, 4, ... up to every core (and the
+# core count itself) plus the programs' own oversubscribed point:
+#   - the global-queue micro-benchmarks (pairs, prodcons, bursts; every queue variant and the
+#     fetch-and-add ceiling),
+#   - the handle-table micro-benchmarks (lookup, churn 0.1/1/10%, names; every table and the
+#     unsynchronized-read ceilings),
+#   - the whole-runtime ping-pong and big benchmarks for baseline and lockfree,
+# REPS (default 3) repetitions after a discarded warm-up, variants interleaved, and writes
+# OUTDIR/<timestamp>-scaling.csv and .meta (results/README.md's schema). Commit them under
+# results/<host>/ with a line on the machine in results/README.md.
+set -euo pipefail
+out=${1:?"usage: scaling-sweep.sh OUTDIR"}
+cd "$(dirname "$(readlink -f "$0")")/.."
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+n=$(nproc)
+threads=""
+for ((t = 1; t < n; t *= 2)); do threads="$threads,$t"; done
+threads="${threads#,},$n"
+[ "$n" -ge 12 ] && threads="$threads,$(( n * 3 / 4 ))"
+threads=$(tr ',' '\n' <<<"$threads" | sort -n | uniq | paste -sd,)
+echo "scaling-sweep: $n CPUs, threads $threads, results in $out" >&2
+
+start=$(date +%s)
+scripts/ensure-deps.sh build
+make -s -j"$n" bench-programs
+for v in baseline lockfree; do make -s -j"$n" VARIANT="$v" node services; done
+echo "scaling-sweep: built in $(( $(date +%s) - start ))s" >&2
+
+wrappers=$(mktemp -d /tmp/skybench-sweep.XXXXXX)
+trap 'rm -rf "$wrappers"' EXIT
+mkdir -p "$wrappers/bench"
+for v in baseline lockfree; do
+	printf '#!/bin/sh\nexec %s --variant %s "$@"\n' "$PWD/scripts/runtime-bench.sh" "$v" > "$wrappers/bench/runtime-$v"
+	chmod +x "$wrappers/bench/runtime-$v"
+done
+
+git_rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
+SKYBENCH_RESULTS_DIR="$out" SKYBENCH_VARIANT=scaling SKYBENCH_GIT_REV="$git_rev" \
+SKYBENCH_HANDLE=all SKYBENCH_GLOBALQ=all SKYBENCH_TIMER=all \
+SKYBENCH_BENCH_DIR=build/bench SKYBENCH_VARIANT_BENCH_DIR="$wrappers/bench" \
+SKYBENCH_LIBS="benchmark=$(pkg-config --modversion benchmark);ck=$(pkg-config --modversion ck);hwloc=$(pkg-config --modversion hwloc);urcu=$(pkg-config --modversion liburcu-memb)" \
+SKYBENCH_CC=cc SKYBENCH_CFLAGS="-O2 -g" \
+THREADS="$threads" REPS="${REPS:-3}" SECONDS_PER_POINT="${SECONDS_PER_POINT:-0.2}" \
+FILTER='^(globalq/(pairs|prodcons|bursts)|handle/(lookup|churn|names)|runtime/(pingpong|big))/' \
+	bench/run.sh
+echo "scaling-sweep: done in $(( $(date +%s) - start ))s" >&2
