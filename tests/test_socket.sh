@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The socket server on the real node (loopback only): faults and bad input, each its own
+# node run of services/test_socket.c, then the gate_echo service echoing for echo_client
+# with both send priorities. Each run is bounded (run_node's limit; every wait inside the
+# service is bounded too).
+set -u
+. "$(dirname "$0")/node_tap.sh"
+
+for s in reset closequeued noread emfile connect stale udp closepending pause; do
+	write_config "socket-$s" 2 "test_socket $s"
+	run_node "socket-$s" 40
+done
+
+# echo_client prints RESULT (with FAILED(...) if any echoed byte differed or a round trip
+# was lost) and ABORTs the node
+echo_run() {	# name threads args...
+	local name=$1 threads=$2 rc
+	shift 2
+	write_config "$name" "$threads" "echo_client $*"
+	timeout $((40 * SLOW)) "$NODE" "$TMPD/$name.config" > "$TMPD/$name.out" 2>&1
+	rc=$?
+	local line
+	line=$(grep '^RESULT echo' "$TMPD/$name.out" | head -n 1)
+	tap_ok $(( rc == 0 )) "[$name] node exited with status 0 (got $rc)"
+	case "$line" in
+	*FAILED*|"") tap_ok 0 "[$name] echo_client $*: ${line:-no RESULT line}"
+		tail -n 20 "$TMPD/$name.out" | sed 's/^/# /' ;;
+	*) tap_ok 1 "[$name] echo_client $*: every byte echoed (${line#RESULT echo })" ;;
+	esac
+}
+
+echo_run echo-mix 2 gate 10 1024 $((4000 / SLOW)) mix
+echo_run echo-low 2 gate 3 65536 $((300 / SLOW)) low
+echo_run echo-high-t1 1 gate 50 16 $((5000 / SLOW)) high
+echo_run echo-many 4 gate 300 100 $((3000 / SLOW)) mix
+
+tap_done
