@@ -465,16 +465,22 @@ test_linearizable(void) {
 
 /* ---- a stalled thread does not stop the others ---- */
 
-static atomic_int park_at = -1, parked, unpark;
-static _Thread_local int tl_victim;
+struct park {
+	int point;
+	atomic_int parked, unpark;
+};
 
+static _Thread_local struct park *tl_park;
+
+/* parks the calling thread once at its chosen point until the test lets it go */
 static void
 park_hook(enum globalq_hook_point p) {
-	if (!tl_victim || (int)p != atomic_load(&park_at))
+	struct park *k = tl_park;
+	if (!k || (int)p != k->point)
 		return;
-	tl_victim = 0;
-	atomic_store(&parked, 1);
-	while (!atomic_load(&unpark))
+	tl_park = NULL;
+	atomic_store(&k->parked, 1);
+	while (!atomic_load(&k->unpark))
 		sched_yield();
 }
 
@@ -483,19 +489,20 @@ struct victim_arg {
 	struct message_queue *v;
 	struct message_queue *got;
 	int action;	/* 0 push v, 1 pop, 2 reserve */
+	struct park *park;
 };
 
 static void *
 victim(void *p) {
 	struct victim_arg *a = p;
-	tl_victim = 1;
+	tl_park = a->park;
 	if (a->action == 0)
 		push(a->q, a->v);
 	else if (a->action == 1)
 		a->got = globalq_pop(a->q);
 	else
 		globalq_reserve(a->q, 1000);
-	tl_victim = 0;
+	tl_park = NULL;
 	return NULL;
 }
 
@@ -532,13 +539,11 @@ test_stall(void) {
 		struct message_queue *m = mailboxes(NM + 1);
 		for (int i = 0; i < NM; i++)
 			push(q, &m[i]);
-		atomic_store(&parked, 0);
-		atomic_store(&unpark, 0);
-		atomic_store(&park_at, (int)cases[c].point);
-		struct victim_arg va = { q, &m[NM], NULL, cases[c].action };
+		struct park k = { .point = (int)cases[c].point };
+		struct victim_arg va = { q, &m[NM], NULL, cases[c].action, &k };
 		pthread_t vt, t[W];
 		pthread_create(&vt, NULL, victim, &va);
-		int got_parked = wait_for(&parked, 1, 10);
+		int got_parked = wait_for(&k.parked, 1, 10);
 		ok(got_parked, "%s: victim parked at the stall point", cases[c].what);
 		atomic_long bad = 0, nulls = 0;
 		atomic_int running = W;
@@ -550,16 +555,16 @@ test_stall(void) {
 		int finished = wait_for(&running, 0, 15);
 		ok(finished, "%s: %d other threads finished %d pops+pushes each while it stayed parked", cases[c].what,
 		    W, 20000 / SCALE);
-		int still = atomic_load(&parked) && !atomic_load(&unpark);
+		int still = atomic_load(&k.parked) && !atomic_load(&k.unpark);
 		if (!finished)
-			atomic_store(&unpark, 1);	/* they are stuck behind it: let them go */
+			atomic_store(&k.unpark, 1);	/* they are stuck behind it: let them go */
 		for (int i = 0; i < W; i++)
 			pthread_join(t[i], NULL);
 		/* let the victim finish while the others go on: its late steps meet a moved-on ring */
 		atomic_store(&running, W);
 		for (int i = 0; i < W; i++)
 			pthread_create(&t[i], NULL, cycler, &a[i]);
-		atomic_store(&unpark, 1);
+		atomic_store(&k.unpark, 1);
 		pthread_join(vt, NULL);
 		for (int i = 0; i < W; i++)
 			pthread_join(t[i], NULL);
@@ -585,6 +590,48 @@ test_stall(void) {
 	atomic_store(&globalq_test_hook, NULL);
 }
 
+/* White-box, mpmc only (SCQ's "unsafe" slots, first ring of 64 = 128 positions): a pop
+ * parked on position h0 keeps x in slot h0 while the queue laps; the dequeuer of h0+128
+ * overtakes the enqueuer of h0+128 (parked) and finds x there, so it marks the slot unsafe
+ * and moves on. Once x is gone, that late enqueuer must not fill the slot (its dequeuer
+ * has passed: the mailbox would be stranded) but take a new position. */
+static void
+test_unsafe_slot(void) {
+	if (strcmp(globalq_variant, "mpmc") != 0) {
+		skip("unsafe-slot scenario is white-box for mpmc's SCQ rings, not '%s'", globalq_variant);
+		return;
+	}
+	struct globalq *q = globalq_create();
+	struct message_queue *m = mailboxes(3);
+	atomic_store(&globalq_test_hook, park_hook);
+	push(q, &m[0]);
+	struct park k1 = { .point = GLOBALQ_HOOK_POP_CLAIMED }, k2 = { .point = GLOBALQ_HOOK_PUSH_CLAIMED };
+	struct victim_arg v1 = { q, NULL, NULL, 1, &k1 }, v2 = { q, &m[2], NULL, 0, &k2 };
+	pthread_t t1, t2;
+	pthread_create(&t1, NULL, victim, &v1);
+	int parked1 = wait_for(&k1.parked, 1, 10);
+	int lap = 1;
+	for (int i = 0; i < 127; i++) {
+		push(q, &m[1]);
+		if (globalq_pop(q) != &m[1])
+			lap = 0;
+	}
+	pthread_create(&t2, NULL, victim, &v2);
+	int parked2 = wait_for(&k2.parked, 1, 10);
+	struct message_queue *early = globalq_pop(q);	/* overtakes the parked push */
+	atomic_store(&k1.unpark, 1);
+	pthread_join(t1, NULL);
+	atomic_store(&k2.unpark, 1);
+	pthread_join(t2, NULL);
+	ok(parked1 && parked2 && lap && early == NULL && v1.got == &m[0], "unsafe slot: scenario set up "
+	    "(pop parked on x, a lap of 127 pairs, push parked, overtaking pop empty)");
+	ok(globalq_pop(q) == &m[2], "unsafe slot: the late push is found, not stranded in a passed slot");
+	ok(globalq_pop(q) == NULL, "unsafe slot: then empty");
+	atomic_store(&globalq_test_hook, NULL);
+	free(m);
+	globalq_release(q);
+}
+
 int
 main(void) {
 	diag("global queue variant '%s', lock-free: %d%s", globalq_variant, globalq_lockfree,
@@ -598,5 +645,6 @@ main(void) {
 	test_conservation(2, 3, 3000);
 	test_linearizable();
 	test_stall();
+	test_unsafe_slot();
 	return done_testing();
 }
