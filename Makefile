@@ -165,19 +165,23 @@ _n := $(words $(HANDLES) $(GLOBALQS) $(TIMERS))
 _pick = $(word $(shell echo $$(( ($(2) % $(words $(1))) + 1 ))),$(1))
 COVERING := $(sort $(foreach i,0 1 2 3 4 5,$(call _pick,$(HANDLES),$(i))-$(call _pick,$(GLOBALQS),$(i))-$(call _pick,$(TIMERS),$(i))))
 ALL_COMBOS := $(foreach h,$(HANDLES),$(foreach g,$(GLOBALQS),$(foreach t,$(TIMERS),$(h)-$(g)-$(t))))
-# Every combination runs the tests that run a node (they exercise the parts together);
-# a part's own test (tests/test_part_<part>.c links only that part) runs once per
-# implementation of the part, and tests that use no part at all run once.
-NODE_TESTS := $(notdir $(filter-out tests/test_part_%,$(TEST_SCRIPTS)))
-PARTLESS_TESTS := $(filter-out test_part_%,$(notdir $(TEST_BINS)))
+# Every combination runs the whole-runtime tests (COMBO_TESTS: the parts working together
+# under load); a combination that brings an implementation of a part not tested yet also
+# runs that part's own test (tests/test_part_<part>.c links only that part) and the other
+# node tests; tests that use no part run once. So every test runs with every
+# implementation of every part, and the runtime tests with every combination.
+NODE_TESTS := $(notdir $(shell grep -l 'node_tap.sh\|SKYBENCH_BUILD\|skybench-node' $(TEST_SCRIPTS) /dev/null))
+PARTLESS_TESTS := $(filter-out test_part_% $(NODE_TESTS),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
+COMBO_TESTS := test_runtime.sh test_runtime_bench.sh
 test-all:
 	@n=0; total=$(words $(ALL_COMBOS)); failed=""; seen=" "; start=$$(date +%s); \
 	for v in $(ALL_COMBOS); do n=$$((n+1)); \
-		set -- $$(echo $$v | tr - ' '); sel="$(NODE_TESTS)"; \
+		set -- $$(echo $$v | tr - ' '); sel="$(COMBO_TESTS)"; new=""; \
 		[ $$n = 1 ] && sel="$$sel $(PARTLESS_TESTS)"; \
 		for p in handle:$$1 globalq:$$2 timer:$$3; do \
-			case "$$seen" in *" $$p "*) ;; *) seen="$$seen$$p "; sel="$$sel test_part_$${p%%:*}";; esac; \
+			case "$$seen" in *" $$p "*) ;; *) seen="$$seen$$p "; new=1; sel="$$sel test_part_$${p%%:*}";; esac; \
 		done; \
+		[ -n "$$new" ] && sel="$$sel $(filter-out $(COMBO_TESTS),$(NODE_TESTS))"; \
 		echo "== test-all [$$n/$$total, $$(( $$(date +%s) - start ))s] $$v: $$sel"; \
 		$(MAKE) --no-print-directory -s test VARIANT=$$v TESTS="$$sel" || failed="$$failed $$v"; \
 	done; \
