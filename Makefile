@@ -149,7 +149,7 @@ $(filter-out $(PART_TEST_BINS),$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(LIB)
 
 # The environment tells test scripts and programs where this variant's build is.
 TEST_ENV = SKYBENCH_BUILD=$(abspath $(BUILD)) SKYBENCH_VARIANT=$(VARIANT_NAME) SKYBENCH_SAN=$(SAN) \
-	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(abspath tests/tsan.supp) $(TSAN_OPTIONS)" \
 	ASAN_OPTIONS="detect_leaks=1 abort_on_error=1 $(ASAN_OPTIONS)" \
 	UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1 $(UBSAN_OPTIONS)"
 
