@@ -49,7 +49,7 @@ reproduce:
 		$(MAKE) --no-print-directory bench VARIANT=$$v QUICK="$(QUICK)" FILTER="$$filter" \
 			|| { echo "make reproduce: make bench VARIANT=$$v failed (a correctness check?)"; exit 1; }; \
 	done
-	scripts/paper-numbers --quick-ok --out $(REPRO_DIR)/generated --data $(REPRO_DIR)/data $(REPRO_DIR)/results
+	scripts/paper-numbers --quick-ok --no-claims --out $(REPRO_DIR)/generated --data $(REPRO_DIR)/data $(REPRO_DIR)/results
 	scripts/plot --out $(REPRO_DIR)/plots $(REPRO_DIR)/data/*.csv | grep -v '^plot: skipped' || true
 	@echo "== make reproduce: tables in $(REPRO_DIR)/generated/, plots in $(REPRO_DIR)/plots/, results in $(REPRO_DIR)/results/"
 	@scripts/check-claims $(if $(filter-out 0,$(QUICK)),--quick-ok) $(REPRO_DIR)/results; rc=$$?; \
