@@ -36,6 +36,7 @@
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1533,8 +1534,8 @@ open_request(struct socket_server *ss, struct request_package *req, uintptr_t op
 	req->u.open.opaque = opaque;
 	req->u.open.id = id;
 	req->u.open.port = port;
-	memcpy(req->u.open.host, addr, len);
-	req->u.open.host[len] = '\0';
+	/* the host runs past the struct into the rest of the union (a flexible tail) */
+	memcpy(req->u.buffer + offsetof(struct request_open, host), addr, len + 1);
 	return (int)len;
 }
 
