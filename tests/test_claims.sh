@@ -131,6 +131,11 @@ echo "id,statement" >"$T/bad.csv"
 $CHK --claims "$T/bad.csv" "$T/run.csv" >/dev/null 2>"$T/err"
 rc=$?; ok $((rc != 2)) "claims file without the claim columns: exit 2 (got $rc)"
 
+# what make reproduce runs: only the claims' benchmarks, and the presets they need
+[ "$($CHK --claims "$T/claims.csv" --print-filter)" = "^(globalq/pairs/)" ]; ok $? "--print-filter: a FILTER regex of the claims' benchmarks"
+{ echo "$CLAIMS_HEADER"; echo "rt,\"x\",runtime,pingpong,pairs=16,msgs_per_s,lockfree,ncpus,baseline,ncpus,>=,1,,,,,"; } >"$T/rt.csv"
+[ "$($CHK --claims "$T/rt.csv" --print-presets)" = "baseline lockfree" ]; ok $? "--print-presets: baseline plus the runtime variants claims name"
+
 # the committed claims file parses and every claim names a known comparison
 $CHK --claims paper/claims.csv "$T/run.csv" >"$T/out" 2>"$T/err"
 rc=$?; ok $((rc == 2)) "paper/claims.csv is a valid claims file (exit $rc)"
