@@ -105,3 +105,4 @@ bench-all: $(BENCH_PROGRAMS)
 
 # make test also exercises the benchmark programs (tests/test_bench_smoke.sh)
 test: bench-programs
+-include bench/socket.mk

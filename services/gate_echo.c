@@ -64,8 +64,11 @@ gate_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t so
 	switch (m->type) {
 	case SKYNET_SOCKET_TYPE_CONNECT:
 		/* the listener reports twice: on listen (ud = port), then "start" (ud = 0) */
-		if (m->id == g->listen_id && m->ud != 0)
+		if (m->id == g->listen_id && m->ud != 0) {
 			tell(ctx, g, "port %s%d", "", m->ud);
+			/* the log line bench/socket-bench.sh waits for */
+			skynet_error(ctx, "gate_echo: listening on port %d", m->ud);
+		}
 		break;
 	case SKYNET_SOCKET_TYPE_ACCEPT:
 		g->lowconn[m->ud & 0xffff] = g->mode == 1 || (g->mode == 2 && (g->accepted & 1));

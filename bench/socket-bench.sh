@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# socket-bench.sh [--variants "baseline lockfree"] [--csv FILE] [--reps N] [--quick]
+#                 [--threads T] [--pin P] [--filter RE]
+# The loopback echo benchmark (issue 5): bench/echo_load (plain C, one thread, closed loop:
+# each connection keeps one message in flight) against
+#   - gate_echo on each variant's node (T worker threads, default 2), and
+#   - bench/epoll_echo, the ceiling (single-threaded epoll, no runtime), in the same run,
+# for 1, 100, 1000 connections x 16 B, 1 KiB, 64 KiB messages; REPS repetitions (default
+# 5), the (config, server) runs in a fresh random order in every repetition, after one
+# discarded warm-up run of each server. Loopback only (127.0.0.1). Rows go to a CSV in the
+# schema of results/README.md (part=runtime, benchmark=echo, impl=the variant or "epoll"
+# with ceiling=1; metrics msgs_per_sec, mb_per_sec (payload one way), rtt_p50/p90/p99/
+# p999/max_us); a run that fails its check (every echoed byte is compared) gives a
+# check=fail row and exit status 1. Prints a median [min, max] table at the end.
+# Same options as the other benchmark programs, so bench/run.sh (make bench) runs it with
+# SKYBENCH_VARIANT set; --pin other than none is refused loudly (nothing is pinned).
+set -uo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
+
+variants=${SKYBENCH_VARIANT:-baseline}
+csv="" reps=${REPS:-5} quick=${QUICK:-} sthreads=2 pin="" filter=${FILTER:-}
+[ "$quick" = 0 ] && quick=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--variant|--variants) variants=$2; shift ;;
+	--csv) csv=$2; shift ;;
+	--reps) reps=$2; shift ;;
+	--quick) quick=1 ;;
+	--threads) sthreads=${2%%[,-]*}; shift ;;
+	--pin) pin=$2; shift ;;
+	--filter) filter=$2; shift ;;
+	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	*) echo "socket-bench: unknown option $1 (try --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ -n "$pin" ] && [ "$pin" != none ]; then
+	echo "!!!!!! socket-bench: PIN=$pin asked, but nothing here is pinned: rows say pin=none" >&2
+fi
+[ "$variants" = all ] && variants="baseline lockfree"
+
+make -s -j2 bench-socket-programs >&2 || { echo "socket-bench: build failed" >&2; exit 1; }
+load=build/bench/echo_load
+ceiling=build/bench/epoll_echo
+declare -A NODE PARTS
+for v in $variants; do
+	make -s -j2 VARIANT="$v" node services >&2 || { echo "socket-bench: build of $v failed" >&2; exit 1; }
+	NODE[$v]=$(make -s VARIANT="$v" print-build)/skybench-node
+	# handle-globalq-timer, from the node's --version
+	PARTS[$v]=$("${NODE[$v]}" --version | sed -n 's/.*(handle \([^,]*\), globalq \([^,]*\), timer \([^)]*\)).*/\1-\2-\3/p')
+done
+
+host=$(hostname -s 2>/dev/null || hostname)
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+run_id=${SKYBENCH_RUN_ID:-$host-$stamp-socket}
+git_rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
+cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+topology="$(nproc) PUs"
+kernel=$(uname -srm)
+compiler="$(${CC:-cc} --version 2>/dev/null | head -1)"
+if [ -z "$csv" ]; then
+	mkdir -p "results/$host"
+	csv="results/$host/$stamp-socket.csv"
+	{
+		echo "run_id: $run_id"; echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"; echo "git_rev: $git_rev"
+		echo "variants: $variants"; echo "server_threads: $sthreads"; echo "reps: $reps"
+		echo "cpu_model: $cpu_model"; echo "nproc: $(nproc)"; echo "kernel: $(uname -srmv)"
+		echo "loadavg_before: $(cat /proc/loadavg)"
+	} > "${csv%.csv}.meta"
+fi
+[ -s "$csv" ] || echo "run_id,date,host,git_rev,variant,handle,globalq,timer,part,impl,ceiling,benchmark,params,threads,oversubscribed,pin,cpus,rep,metric,value,unit,ops,wall_ns,check,compiler,cflags,libs,cpu_model,topology,kernel" >> "$csv"
+echo "meta: socket_bench: load=echo_load (1 thread) server_threads=$sthreads loopback 127.0.0.1, unpinned" >&2
+
+csvq() {
+	local s=$1
+	if [[ $s == *[,\"$'\n'$'\r']* || $s == " "* || $s == *" " ]]; then
+		s=${s//\"/\"\"}
+		s="\"$s\""
+	fi
+	out="$out$s,"
+}
+# row impl ceiling params threads rep metric value unit ops wall_ns check
+row() {
+	local out="" now f variant=$1 parts=(- - -)
+	[ "$1" != epoll ] && parts=(${PARTS[$1]//-/ })
+	[ "$1" = epoll ] && variant=${variants%% *}
+	printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+	for f in "$run_id" "$now" "$host" "$git_rev" "$variant" "${parts[0]}" "${parts[1]}" "${parts[2]}" \
+		runtime "$1" "$2" echo "$3" "$4" 0 none "?" "$5" "$6" "$7" "$8" "$9" "${10}" "${11}" \
+		"$compiler" "-std=c11 -D_GNU_SOURCE -O2 -g" "" "$cpu_model" "$topology" "$kernel"; do
+		csvq "$f"
+	done
+	printf '%s\n' "${out%,}" >> "$csv"
+}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/socket-bench.XXXXXX")
+SERVER_PID=""
+cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+# start_server IMPL: sets SERVER_PID and PORT, or returns 1
+start_server() {
+	PORT=""
+	if [ "$1" = epoll ]; then
+		"$ceiling" 0 > "$tmp/srv.out" 2>&1 &
+		SERVER_PID=$!
+		for _ in $(seq 100); do
+			PORT=$(awk '/^PORT/ {print $2}' "$tmp/srv.out")
+			[ -n "$PORT" ] && return 0
+			sleep 0.05
+		done
+	else
+		local build
+		build=$(dirname "${NODE[$1]}")
+		cat > "$tmp/node.config" <<CFG
+thread = $sthreads
+cpath = "$build/services/?.so"
+bootstrap = "gate_echo 127.0.0.1 0 high"
+profile = false
+CFG
+		"${NODE[$1]}" "$tmp/node.config" > "$tmp/srv.out" 2>&1 &
+		SERVER_PID=$!
+		for _ in $(seq 200); do
+			PORT=$(sed -n 's/.*gate_echo: listening on port \([0-9]*\).*/\1/p' "$tmp/srv.out" | head -1)
+			[ -n "$PORT" ] && return 0
+			sleep 0.05
+		done
+	fi
+	echo "!!!!!! socket-bench: server $1 did not come up: $(tail -3 "$tmp/srv.out")" >&2
+	return 1
+}
+stop_server() {
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=""
+}
+
+# configs: conns size messages
+if [ -n "$quick" ]; then
+	configs=("1 16 2000" "100 1024 5000" "1000 16 5000")
+	reps=1
+else
+	configs=("1 16 20000" "1 1024 20000" "1 65536 4000"
+		"100 16 60000" "100 1024 60000" "100 65536 6000"
+		"1000 16 60000" "1000 1024 60000" "1000 65536 6000")
+fi
+servers=(epoll $variants)
+failed=0
+# run_one IMPL CONNS SIZE MESSAGES REP (REP 0: warm-up, not written)
+run_one() {
+	local impl=$1 conns=$2 size=$3 msgs=$4 rep=$5 line params ceil=0 th=$sthreads
+	[ "$impl" = epoll ] && { ceil=1; th=1; }
+	params="conns=$conns;size=$size"
+	if [ -n "$filter" ] && ! grep -Eq -- "$filter" <<<"echo $impl $params"; then return 0; fi
+	start_server "$impl" || { failed=1; return 0; }
+	line=$(timeout 120 "$load" "$PORT" "$conns" "$size" "$msgs" "$impl")
+	local rc=$?
+	stop_server
+	[ "$rep" = 0 ] && return 0
+	if [ $rc -ne 0 ] || [[ $line != RESULT* ]] || [[ $line == *FAILED* ]]; then
+		echo "!!!!!! socket-bench: $impl $params failed (exit $rc): ${line:-no RESULT}" >&2
+		row "$impl" $ceil "$params" $th "$rep" msgs_per_sec "" msgs/s "" "" fail
+		failed=1
+		return 0
+	fi
+	echo "$line" >> "$tmp/results"
+	local kv k v sec ops
+	sec=$(sed -n 's/.* seconds=\([^ ]*\).*/\1/p' <<<"$line")
+	ops=$(sed -n 's/.* messages=\([^ ]*\).*/\1/p' <<<"$line")
+	local wall
+	wall=$(awk -v s="$sec" 'BEGIN { printf "%.0f", s * 1e9 }')
+	for kv in msgs_per_sec:msgs/s mb_per_sec:MB/s rtt_p50_us:us rtt_p90_us:us rtt_p99_us:us rtt_p999_us:us rtt_max_us:us; do
+		k=${kv%%:*}
+		v=$(sed -n "s/.* $k=\([^ ]*\).*/\1/p" <<<"$line")
+		row "$impl" $ceil "$params" $th "$rep" "$k" "$v" "${kv#*:}" "$ops" "$wall" pass
+	done
+}
+
+total=$(( ${#configs[@]} * ${#servers[@]} * (reps + 1) ))
+n=0
+for rep in $(seq 0 "$reps"); do
+	mapfile -t order < <(for c in "${configs[@]}"; do for s in "${servers[@]}"; do echo "$s $c"; done; done | shuf)
+	[ "$rep" = 0 ] && [ -z "$quick" ] || [ "$rep" != 0 ] || continue
+	for o in "${order[@]}"; do
+		n=$((n + 1))
+		echo "socket-bench: [$n/$total] rep $rep: $o" >&2
+		run_one $o "$rep"
+	done
+done
+
+# summary: median [min, max] per server and config
+if [ -s "$tmp/results" ]; then
+	echo "socket-bench: median [min, max] over $reps repetitions (server threads $sthreads; epoll = ceiling)"
+	awk '
+	{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	  key = sprintf("%-10s conns=%-5s size=%-6s", f["target"], f["conns"], f["size"])
+	  keys[key] = 1; n[key]++
+	  r[key, n[key]] = f["msgs_per_sec"]; m[key, n[key]] = f["mb_per_sec"]; p[key, n[key]] = f["rtt_p50_us"]; q[key, n[key]] = f["rtt_p99_us"] }
+	function med(a, k, c,   i, j, t, v) { for (i = 1; i <= c; i++) v[i] = a[k, i] + 0
+	  for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+	  return sprintf("%s [%s, %s]", (c % 2) ? v[(c + 1) / 2] : (v[c / 2] + v[c / 2 + 1]) / 2, v[1], v[c]) }
+	END { for (k in keys) printf "%s msgs/s %s | MB/s %s | p50 us %s | p99 us %s\n", k, med(r, k, n[k]), med(m, k, n[k]), med(p, k, n[k]), med(q, k, n[k]) }
+	' "$tmp/results" | sort -k2,2 -k3,3 -k1,1
+fi
+echo "socket-bench: rows in $csv" >&2
+exit $failed
