@@ -448,9 +448,47 @@ force_close(struct socket_server *ss, struct socket *s, struct socket_lock *l, s
 	socket_unlock(l);
 }
 
+static int has_cmd(struct socket_server *ss);
+static void block_readpipe(int pipefd, void *buffer, int sz);
+
+/* Requests nobody will serve any more (written after the exit request): free what they
+ * own. */
+static void
+drain_requests(struct socket_server *ss) {
+	union {
+		uint8_t buffer[256];
+		struct request_send send;
+		struct request_send_udp send_udp;
+		struct request_listen listen;
+		struct request_udp udp;
+		uintptr_t align;
+	} u;
+	uint8_t header[2];
+	while (has_cmd(ss)) {
+		block_readpipe(ss->recvctrl_fd, header, sizeof(header));
+		block_readpipe(ss->recvctrl_fd, u.buffer, header[1]);
+		switch (header[0]) {
+		case 'D':
+		case 'P':
+			skynet_free(u.send.buffer);
+			break;
+		case 'A':
+			skynet_free(u.send_udp.send.buffer);
+			break;
+		case 'L':
+			close(u.listen.fd);
+			break;
+		case 'U':
+			close(u.udp.fd);
+			break;
+		}
+	}
+}
+
 void
 socket_server_release(struct socket_server *ss) {
 	struct socket_message dummy;
+	drain_requests(ss);
 	for (int i = 0; i < MAX_SOCKET; i++) {
 		struct socket *s = &ss->slot[i];
 		struct socket_lock l;

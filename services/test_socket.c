@@ -1,11 +1,12 @@
-/* Socket server behaviour on the real node: "test_socket SCENARIO".
+/* Socket server behaviour on the real node.
  * A driver thread (started in init) plays the scenario: it calls the skynet_socket API
  * directly (it is callable from any thread) and plays the remote peer with plain blocking
  * sockets on loopback; the service callback records every PTYPE_SOCKET event in a log the
  * driver waits on. Every wait is bounded (DEADLINE seconds, scaled under sanitizers); a
  * missing event is a failed check, not a hang. Results are TAP lines in the "tapfile";
  * the driver ends with TAPDONE and asks the service to ABORT the node.
- * Scenarios: reset closequeued noread emfile connect stale udp closepending pause.
+ * "test_socket SCENARIO..." plays the scenarios in order: reset closequeued noread emfile
+ * connect stale udp closepending pause.
  * Payloads of refused sends must be freed: SAN=address checks that (leak report at exit). */
 
 #include "skynet.h"
@@ -57,7 +58,7 @@ struct rx {
 struct test_socket {
 	struct skynet_context *ctx;
 	uint32_t self;
-	char scenario[32];
+	char scenario[200];
 	pthread_t driver;
 	int started;
 	pthread_mutex_t mu;
@@ -690,6 +691,16 @@ sc_udp(struct test_socket *t) {
 
 /* close while data is queued: the peer still gets every byte, then EOF */
 static void
+sc_reset_rst(struct test_socket *t) {
+	sc_reset(t, 0);
+}
+
+static void
+sc_reset_closequeued(struct test_socket *t) {
+	sc_reset(t, 1);
+}
+
+static void
 sc_closepending(struct test_socket *t) {
 	int port, peer;
 	int lid = listen_start(t, "127.0.0.1", &port);
@@ -739,30 +750,33 @@ sc_pause(struct test_socket *t) {
 	close(peer);
 }
 
+static const struct {
+	const char *name;
+	void (*run)(struct test_socket *);
+} SCENARIOS[] = {
+	{ "reset", sc_reset_rst }, { "closequeued", sc_reset_closequeued }, { "noread", sc_noread },
+	{ "emfile", sc_emfile }, { "connect", sc_connect }, { "stale", sc_stale }, { "udp", sc_udp },
+	{ "closepending", sc_closepending }, { "pause", sc_pause },
+};
+
 static void *
 driver(void *p) {
 	struct test_socket *t = p;
-	const char *s = t->scenario;
-	if (strcmp(s, "reset") == 0)
-		sc_reset(t, 0);
-	else if (strcmp(s, "closequeued") == 0)
-		sc_reset(t, 1);
-	else if (strcmp(s, "noread") == 0)
-		sc_noread(t);
-	else if (strcmp(s, "emfile") == 0)
-		sc_emfile(t);
-	else if (strcmp(s, "connect") == 0)
-		sc_connect(t);
-	else if (strcmp(s, "stale") == 0)
-		sc_stale(t);
-	else if (strcmp(s, "udp") == 0)
-		sc_udp(t);
-	else if (strcmp(s, "closepending") == 0)
-		sc_closepending(t);
-	else if (strcmp(s, "pause") == 0)
-		sc_pause(t);
-	else
-		OK(0, "unknown scenario '%s'", s);
+	char list[sizeof(t->scenario)];
+	snprintf(list, sizeof(list), "%s", t->scenario);
+	char *save = NULL;
+	for (char *s = strtok_r(list, " ", &save); s; s = strtok_r(NULL, " ", &save)) {
+		size_t i;
+		for (i = 0; i < sizeof(SCENARIOS) / sizeof(SCENARIOS[0]); i++) {
+			if (strcmp(s, SCENARIOS[i].name) == 0) {
+				svc_tap_write(t->ctx, "# scenario %s", s);
+				SCENARIOS[i].run(t);
+				break;
+			}
+		}
+		if (i == sizeof(SCENARIOS) / sizeof(SCENARIOS[0]))
+			OK(0, "unknown scenario '%s'", s);
+	}
 	/* hand the end to the service (ABORT from a service callback) */
 	skynet_send(t->ctx, 0, t->self, PTYPE_TEXT, 0, "done", 4);
 	return NULL;
@@ -771,10 +785,11 @@ driver(void *p) {
 int
 test_socket_init(struct test_socket *t, struct skynet_context *ctx, const char *parm) {
 	t->ctx = ctx;
-	if (parm == NULL || sscanf(parm, "%31s", t->scenario) != 1) {
-		skynet_error(ctx, "test_socket: usage: test_socket SCENARIO");
+	if (parm == NULL || parm[0] == '\0' || strlen(parm) >= sizeof(t->scenario)) {
+		skynet_error(ctx, "test_socket: usage: test_socket SCENARIO...");
 		return 1;
 	}
+	snprintf(t->scenario, sizeof(t->scenario), "%s", parm);
 	t->self = (uint32_t)strtoul(skynet_command(ctx, "REG", NULL) + 1, NULL, 16);
 	skynet_callback(ctx, t, cb);
 	if (pthread_create(&t->driver, NULL, driver, t) != 0)

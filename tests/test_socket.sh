@@ -6,10 +6,12 @@
 set -u
 . "$(dirname "$0")/node_tap.sh"
 
-for s in reset closequeued noread emfile connect stale udp closepending pause; do
-	write_config "socket-$s" 2 "test_socket $s"
-	run_node "socket-$s" 40
-done
+# the scenarios share one node (each node run ends in about a second of teardown); emfile
+# lowers the process's fd limit for a moment, so it gets a node of its own
+write_config socket-faults 2 "test_socket reset closequeued noread connect stale udp closepending pause"
+run_node socket-faults 60
+write_config socket-emfile 2 "test_socket emfile"
+run_node socket-emfile 40
 
 # echo_client prints RESULT (with FAILED(...) if any echoed byte differed or a round trip
 # was lost) and ABORTs the node
@@ -31,7 +33,7 @@ echo_run() {	# name threads args...
 
 echo_run echo-mix 2 gate 10 1024 $((4000 / SLOW)) mix
 echo_run echo-low 2 gate 3 65536 $((300 / SLOW)) low
-echo_run echo-high-t1 1 gate 50 16 $((5000 / SLOW)) high
+echo_run echo-high-t1 1 gate 50 16 $((2000 / SLOW)) high
 echo_run echo-many 4 gate 300 100 $((3000 / SLOW)) mix
 
 tap_done
