@@ -21,6 +21,7 @@
  * Single-threaded: the runtime holds its spinlock around every call. */
 
 #include "timerq.h"
+#include "timer_slots.h"
 #include "timerq_hooks.h"
 #include "skynet_malloc.h"
 
@@ -29,7 +30,6 @@
 
 #define ARITY 4
 #define LINE 64
-#define SLOT_NIL UINT32_MAX
 #define POS_FREE UINT32_MAX
 
 struct entry {
@@ -153,18 +153,7 @@ slot_alloc(struct timerq *q) {
 		q->free_slot = q->slot[s].u.next_free;
 		return s;
 	}
-	if (q->nslot == q->capslot) {
-		size_t cap = q->capslot ? q->capslot * 2 : 64;
-		if (cap > SLOT_NIL)
-			cap = SLOT_NIL;
-		if (q->nslot == cap)
-			abort();	/* 2^32 - 1 slots all live or retired */
-		struct slot *a = skynet_realloc(q->slot, cap * sizeof(*a));
-		if (a == NULL)
-			abort();
-		q->slot = a;
-		q->capslot = cap;
-	}
+	slot_table_reserve((void **)&q->slot, &q->capslot, q->nslot, sizeof(*q->slot));
 	s = (uint32_t)q->nslot++;
 	q->slot[s].gen = 1;
 	return s;

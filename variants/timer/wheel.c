@@ -23,6 +23,7 @@
  * Single-threaded: the runtime holds its spinlock around every call. */
 
 #include "timerq.h"
+#include "timer_slots.h"
 #include "timerq_hooks.h"
 #include "skynet_malloc.h"
 
@@ -35,7 +36,6 @@
 #define TIME_NEAR_MASK (TIME_NEAR - 1)
 #define TIME_LEVEL_MASK (TIME_LEVEL - 1)
 
-#define SLOT_NIL UINT32_MAX
 
 struct link {
 	struct link *next;
@@ -112,18 +112,7 @@ slot_alloc(struct timerq *q, struct node *n) {
 	if (s != SLOT_NIL) {
 		q->free_slot = q->slot[s].next_free;
 	} else {
-		if (q->nslot == q->capslot) {
-			size_t cap = q->capslot ? q->capslot * 2 : 64;
-			if (cap > SLOT_NIL)
-				cap = SLOT_NIL;
-			if (q->nslot == cap)
-				abort();	/* 2^32 - 1 slots all live or retired */
-			struct slot *a = skynet_realloc(q->slot, cap * sizeof(*a));
-			if (a == NULL)
-				abort();
-			q->slot = a;
-			q->capslot = cap;
-		}
+		slot_table_reserve((void **)&q->slot, &q->capslot, q->nslot, sizeof(*q->slot));
 		s = (uint32_t)q->nslot++;
 		q->slot[s].gen = 1;
 	}
