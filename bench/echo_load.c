@@ -170,7 +170,12 @@ main(int argc, char **argv) {
 		bs_hist_quantile(&hist, 0.5) / 1e3, bs_hist_quantile(&hist, 0.9) / 1e3,
 		bs_hist_quantile(&hist, 0.99) / 1e3, bs_hist_quantile(&hist, 0.999) / 1e3,
 		hist.max / 1e3, failed ? " FAILED(" : "", failed ? failed : "", failed ? ")" : "");
+	fflush(stdout);
 	for (unsigned i = 0; i < nconn; i++)
 		close(cs[i].fd);
+	close(efd);
+	free(cs);
+	free(pattern);
+	free(rbuf);
 	return failed ? 1 : 0;
 }

@@ -30,3 +30,6 @@ bench: $(BUILD)/bench/socket-bench
 bench-socket: $(SOCKET_BENCH_PROGRAMS)
 	bench/socket-bench.sh --variants "$(or $(VARIANTS),$(VARIANT_NAME))" --reps "$(or $(REPS),5)" \
 		$(if $(filter-out 0,$(QUICK)),--quick) $(if $(THREADS),--threads $(THREADS))
+
+# tests/test_socket.sh runs both programs once (small) to check them
+test: bench-socket-programs

@@ -36,4 +36,43 @@ echo_run echo-low 2 gate 3 65536 $((300 / SLOW)) low
 echo_run echo-high-t1 1 gate 50 16 $((2000 / SLOW)) high
 echo_run echo-many 4 gate 300 100 $((3000 / SLOW)) mix
 
+# the benchmark's own programs (bench/socket.mk builds them for make test): the plain C
+# load against the epoll ceiling and against gate_echo on this node, every byte checked
+case "${SKYBENCH_SAN:-}" in thread) sfx=-tsan ;; address) sfx=-asan ;; *) sfx= ;; esac
+BD=$(dirname "$B")/bench$sfx
+if [ -x "$BD/echo_load" ] && [ -x "$BD/epoll_echo" ]; then
+	"$BD/epoll_echo" 0 > "$TMPD/epoll.out" 2>&1 &
+	epid=$!
+	port=""
+	for _ in $(seq 100); do
+		port=$(awk '/^PORT/ {print $2}' "$TMPD/epoll.out")
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	line=$(timeout $((30 * SLOW)) "$BD/echo_load" "${port:-1}" 20 1024 $((2000 / SLOW)) epoll)
+	kill $epid 2>/dev/null; wait $epid 2>/dev/null
+	case "$line" in
+	RESULT*FAILED*|"") tap_ok 0 "echo_load against epoll_echo: ${line:-no RESULT line}" ;;
+	*) tap_ok 1 "echo_load against epoll_echo: every byte echoed" ;;
+	esac
+	write_config gate-server 2 "gate_echo 127.0.0.1 0 mix"
+	"$NODE" "$TMPD/gate-server.config" > "$TMPD/gate-server.out" 2>&1 &
+	npid=$!
+	port=""
+	for _ in $(seq 200); do
+		port=$(sed -n 's/.*gate_echo: listening on port \([0-9]*\).*/\1/p' "$TMPD/gate-server.out" | head -1)
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	line=$(timeout $((30 * SLOW)) "$BD/echo_load" "${port:-1}" 20 1024 $((2000 / SLOW)) gate)
+	kill $npid 2>/dev/null; wait $npid 2>/dev/null
+	case "$line" in
+	RESULT*FAILED*|"") tap_ok 0 "echo_load against gate_echo on the node: ${line:-no RESULT line}" ;;
+	*) tap_ok 1 "echo_load against gate_echo on the node: every byte echoed" ;;
+	esac
+else
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - # SKIP bench/echo_load or bench/epoll_echo not built in $BD (make bench-socket-programs)"
+fi
+
 tap_done
