@@ -6,7 +6,7 @@
  * missing event is a failed check, not a hang. Results are TAP lines in the "tapfile";
  * the driver ends with TAPDONE and asks the service to ABORT the node.
  * "test_socket SCENARIO..." plays the scenarios in order: reset closequeued noread emfile
- * connect stale udp closepending pause.
+ * connect stale udp closepending pause halfclose.
  * Payloads of refused sends must be freed: SAN=address checks that (leak report at exit). */
 
 #include "skynet.h"
@@ -690,6 +690,29 @@ sc_udp(struct test_socket *t) {
 }
 
 /* close while data is queued: the peer still gets every byte, then EOF */
+/* The peer shuts its write side: the service sees CLOSE (read side half-closed) but can
+ * still send; its close then finishes the connection. */
+static void
+sc_halfclose(struct test_socket *t) {
+	int port, peer;
+	int lid = listen_start(t, "127.0.0.1", &port);
+	int id = accept_one(t, lid, AF_INET, port, 0, &peer);
+	if (!OK(lid >= 0 && id >= 0, "a connection"))
+		return;
+	if (write(peer, "last words", 10) != 10)
+		OK(0, "peer write");
+	shutdown(peer, SHUT_WR);
+	OK(wait_bytes(t, id, 10) == 10 && rx_equal(t, id, "last words", 10), "data before the peer's FIN arrives");
+	OK(wait_ev(t, SKYNET_SOCKET_TYPE_CLOSE, id, NULL), "the peer's FIN raises CLOSE");
+	OK(skynet_socket_send(t->ctx, id, dup_bytes("reply", 5), 5) == 0, "the write side still takes sends");
+	char buf[8] = { 0 };
+	OK(read_full(peer, buf, 5) == 5 && memcmp(buf, "reply", 5) == 0, "and the peer gets them");
+	skynet_socket_close(t->ctx, id);
+	OK(read_full(peer, buf, 1) == 0, "close after the half-close: the peer sees EOF");
+	OK(becomes_refused(t, id), "and the id is gone");
+	close(peer);
+}
+
 static void
 sc_reset_rst(struct test_socket *t) {
 	sc_reset(t, 0);
@@ -756,7 +779,7 @@ static const struct {
 } SCENARIOS[] = {
 	{ "reset", sc_reset_rst }, { "closequeued", sc_reset_closequeued }, { "noread", sc_noread },
 	{ "emfile", sc_emfile }, { "connect", sc_connect }, { "stale", sc_stale }, { "udp", sc_udp },
-	{ "closepending", sc_closepending }, { "pause", sc_pause },
+	{ "closepending", sc_closepending }, { "pause", sc_pause }, { "halfclose", sc_halfclose },
 };
 
 static void *
