@@ -30,6 +30,7 @@ for group in "$@"; do
 		fi
 		need_cmd hwloc-ls hwloc
 		need_cmd g++ g++
+		need_cmd spin spin	# the SCQ model check (tests/test_model_check.sh)
 		;;
 	plot)
 		need_file /usr/lib/python3/dist-packages/matplotlib python3-matplotlib
