@@ -58,6 +58,7 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 topology="$(nproc) PUs"
 kernel=$(uname -srm)
 compiler="$(${CC:-cc} --version 2>/dev/null | head -1)"
+libs=${SKYBENCH_LIBS:-"benchmark=$(pkg-config --modversion benchmark 2>/dev/null);ck=$(pkg-config --modversion ck 2>/dev/null);hwloc=$(pkg-config --modversion hwloc 2>/dev/null);urcu=$(pkg-config --modversion liburcu-memb 2>/dev/null)"}
 if [ -z "$csv" ]; then
 	mkdir -p "results/$host"
 	csv="results/$host/$stamp-socket.csv"
@@ -81,13 +82,14 @@ csvq() {
 }
 # row impl ceiling params threads rep metric value unit ops wall_ns check
 row() {
-	local out="" now f variant=$1 parts=(- - -)
+	local out="" now f variant=$1 parts=(- - -) cpus="?" i
+	for ((i = 1; i < $4; i++)); do cpus="$cpus;?"; done
 	[ "$1" != epoll ] && parts=(${PARTS[$1]//-/ })
 	[ "$1" = epoll ] && variant=${variants%% *}
 	printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' -1
 	for f in "$run_id" "$now" "$host" "$git_rev" "$variant" "${parts[0]}" "${parts[1]}" "${parts[2]}" \
-		runtime "$1" "$2" echo "$3" "$4" 0 none "?" "$5" "$6" "$7" "$8" "$9" "${10}" "${11}" \
-		"$compiler" "-std=c11 -D_GNU_SOURCE -O2 -g" "" "$cpu_model" "$topology" "$kernel"; do
+		runtime "$1" "$2" echo "$3" "$4" 0 none "$cpus" "$5" "$6" "$7" "$8" "$9" "${10}" "${11}" \
+		"$compiler" "-std=c11 -D_GNU_SOURCE -O2 -g" "$libs" "$cpu_model" "$topology" "$kernel"; do
 		csvq "$f"
 	done
 	printf '%s\n' "${out%,}" >> "$csv"
