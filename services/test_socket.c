@@ -6,7 +6,7 @@
  * missing event is a failed check, not a hang. Results are TAP lines in the "tapfile";
  * the driver ends with TAPDONE and asks the service to ABORT the node.
  * "test_socket SCENARIO..." plays the scenarios in order: reset closequeued noread emfile
- * connect stale udp closepending pause halfclose.
+ * connect stale udp closepending pause halfclose bind.
  * Payloads of refused sends must be freed: SAN=address checks that (leak report at exit). */
 
 #include "skynet.h"
@@ -713,6 +713,28 @@ sc_halfclose(struct test_socket *t) {
 	close(peer);
 }
 
+/* bind an existing fd (a pipe): its bytes arrive as DATA; closing the id leaves the fd
+ * to its owner */
+static void
+sc_bind(struct test_socket *t) {
+	int fd[2];
+	if (!OK(pipe(fd) == 0, "a pipe"))
+		return;
+	int id = skynet_socket_bind(t->ctx, fd[0]);
+	struct ev e;
+	int got = id >= 0 && wait_ev(t, SKYNET_SOCKET_TYPE_CONNECT, id, &e);
+	OK(got && strcmp(e.text, "binding") == 0, "bind: CONNECT (%s)", got ? e.text : "");
+	if (write(fd[1], "piped", 5) != 5)
+		OK(0, "pipe write");
+	OK(wait_bytes(t, id, 5) == 5 && rx_equal(t, id, "piped", 5), "the fd's bytes arrive as DATA");
+	skynet_socket_close(t->ctx, id);
+	OK(wait_ev(t, SKYNET_SOCKET_TYPE_CLOSE, id, NULL), "close: CLOSE");
+	OK(becomes_refused(t, id), "the id is gone");
+	OK(write(fd[1], "x", 1) == 1, "the bound fd itself stays open (its owner closes it)");
+	close(fd[0]);
+	close(fd[1]);
+}
+
 static void
 sc_reset_rst(struct test_socket *t) {
 	sc_reset(t, 0);
@@ -780,6 +802,7 @@ static const struct {
 	{ "reset", sc_reset_rst }, { "closequeued", sc_reset_closequeued }, { "noread", sc_noread },
 	{ "emfile", sc_emfile }, { "connect", sc_connect }, { "stale", sc_stale }, { "udp", sc_udp },
 	{ "closepending", sc_closepending }, { "pause", sc_pause }, { "halfclose", sc_halfclose },
+	{ "bind", sc_bind },
 };
 
 static void *

@@ -8,7 +8,7 @@ set -u
 
 # the scenarios share one node (each node run ends in about a second of teardown); emfile
 # lowers the process's fd limit for a moment, so it gets a node of its own
-write_config socket-faults 2 "test_socket reset closequeued noread connect stale udp closepending pause halfclose"
+write_config socket-faults 2 "test_socket reset closequeued noread connect stale udp closepending pause halfclose bind"
 run_node socket-faults 60
 write_config socket-emfile 2 "test_socket emfile"
 run_node socket-emfile 40
