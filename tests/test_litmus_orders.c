@@ -221,7 +221,9 @@ main(void) {
 	rounds = 100000;
 #endif
 	/* under an emulator (make test ARCH=aarch64 sets SKYBENCH_RUNNER) every round is slower */
-	if (getenv("SKYBENCH_RUNNER") && *getenv("SKYBENCH_RUNNER"))
+	const char *runner = getenv("SKYBENCH_RUNNER");
+	int emulated = runner && strstr(runner, "qemu");
+	if (emulated)
 		rounds /= 10;
 #if defined(__aarch64__) || defined(__powerpc__) || defined(__riscv)
 	diag("weakly ordered ISA: MP and PAIR below can catch a missing barrier on real hardware "
@@ -232,7 +234,17 @@ main(void) {
 #endif
 
 	long sb = run_sb(1);
-	is_int(sb, 0, "SB, seq_cst (brlock Dekker handshake): never both loads 0, %ld rounds", rounds);
+	if (emulated) {
+		/* qemu-user (7.2) on an x86 host translates a seq_cst store (STLR) and load (LDAR)
+		 * to x86 moves with fences before the store and after the load, none between them,
+		 * so x86's store buffer reorders them: weaker than ARM64, where STLR -> LDAR is
+		 * ordered. Measured here: test fails under qemu, passes natively. */
+		diag("SB, seq_cst under %s: both loads 0 in %ld of %ld rounds", getenv("SKYBENCH_RUNNER"), sb, rounds);
+		skip("SB under qemu-user: the emulator does not keep ARM64's STLR -> LDAR order on an "
+		    "x86 host, so the result says nothing about ARM64 (docs/verification.md)");
+	} else {
+		is_int(sb, 0, "SB, seq_cst (brlock Dekker handshake): never both loads 0, %ld rounds", rounds);
+	}
 	long control = run_sb(0);
 	diag("control: SB with release/acquire saw both loads 0 in %ld of %ld rounds "
 	    "(why brlock.c needs seq_cst; timing-dependent, not asserted)", control, rounds);
