@@ -1483,6 +1483,9 @@ socket_server_poll(struct socket_server *ss, struct socket_message *result, int 
 		case SOCKET_TYPE_INVALID:
 			skynet_error(NULL, "error: socket-server: invalid socket");
 			break;
+		case SOCKET_TYPE_RESERVE:
+			/* closed earlier in this batch and already claimed again: a stale event */
+			break;
 		default:
 			if (e->read) {
 				int type;
