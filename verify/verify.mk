@@ -33,13 +33,14 @@ verify-tsan verify-asan:
 	if [ -n "$$failed" ]; then echo "$@: FAILED:$$failed"; exit 1; fi; echo "$@: clean"
 
 # valgrind memcheck (--fair-sched=yes: spinning lock-free code otherwise starves) on every
-# test program and, through SKYBENCH_RUNNER, on the node the shell tests start
+# test program and, through SKYBENCH_RUNNER, on the node the shell tests start; the
+# ordinary (unsanitized) build of each combination is reused
 verify-valgrind:
 	@command -v valgrind >/dev/null || { echo "verify-valgrind: valgrind is not installed"; exit 1; }
 	@failed=""; \
 	for v in $(_verify_combos); do \
 		echo "== $@: $$v"; \
-		$(MAKE) --no-print-directory -s test VARIANT=$$v BUILD_SUFFIX=-vg OPT="-O1 -g" \
+		$(MAKE) --no-print-directory -s test VARIANT=$$v \
 			PROVE_FLAGS="--exec $(CURDIR)/verify/run-under" \
 			SKYBENCH_RUNNER="$(CURDIR)/verify/valgrind.sh" || failed="$$failed $$v"; \
 	done; \
