@@ -191,6 +191,7 @@ test-all:
 -include bench/bench.mk
 -include scripts/analysis.mk
 -include paper/paper.mk
+-include verify/verify.mk
 
 variants:
 	@echo "presets:"
