@@ -59,6 +59,8 @@ $(error SAN=$(SAN): use SAN=address (ASan+UBSan) or SAN=thread)
 endif
 
 ARCH ?= $(shell uname -m)
+# per-architecture settings (mk/aarch64.mk: the ARM64 cross build; none for x86-64)
+-include mk/$(ARCH).mk
 BUILD_SUFFIX ?=
 BUILD := build/$(VARIANT_NAME)$(SAN_SUFFIX)$(BUILD_SUFFIX)
 

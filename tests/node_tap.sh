@@ -7,6 +7,13 @@ TAP_N=0
 TAP_FAILED=0
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/skybench-test.XXXXXX")
 trap 'rm -rf "$TMPD"' EXIT
+# SKYBENCH_RUNNER (e.g. "qemu-aarch64 -L /" for an ARM64 build, or verify/valgrind.sh)
+# runs the node: NODE becomes a wrapper that starts it through the runner
+if [ -n "${SKYBENCH_RUNNER:-}" ]; then
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$SKYBENCH_RUNNER" "$B/skybench-node" >"$TMPD/skybench-node"
+	chmod +x "$TMPD/skybench-node"
+	NODE=$TMPD/skybench-node
+fi
 # sanitizer builds run 5-15x slower
 case "${SKYBENCH_SAN:-}" in
 	thread) SLOW=8 ;;

@@ -9,6 +9,12 @@ NODE=$B/skybench-node
 SVC="$B/services/?.so"
 T=$(mktemp -d /tmp/skybench-test_node_errors-XXXXXX)
 trap 'rm -rf "$T"' EXIT
+# SKYBENCH_RUNNER: as in node_tap.sh
+if [ -n "${SKYBENCH_RUNNER:-}" ]; then
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$SKYBENCH_RUNNER" "$B/skybench-node" >"$T/skybench-node"
+	chmod +x "$T/skybench-node"
+	NODE=$T/skybench-node
+fi
 
 n=0
 failed=0
