@@ -4,24 +4,8 @@
 # threshold), one not applicable (more threads than CPUs), one whose cells were never
 # measured; k*ncpus thread counts; QUICK runs and unfinished runs ignored; --update fills
 # the published columns; bad input exits 2.
-set -u
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/results_tap.sh" claims
 CHK=scripts/check-claims
-T=$(mktemp -d "${TMPDIR:-/tmp}/skybench-claims.XXXXXX")
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-N=0
-FAILED=0
-ok() {	# status(0 = pass) description
-	N=$((N + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $N - $2"; else echo "not ok $N - $2"; FAILED=$((FAILED + 1)); fi
-}
-
-if [ ! -x /usr/bin/python3 ]; then
-	echo "1..0 # SKIP /usr/bin/python3 missing"
-	exit 0
-fi
-
-HEADER="run_id,date,host,git_rev,variant,handle,globalq,timer,part,impl,ceiling,benchmark,params,threads,oversubscribed,pin,cpus,rep,metric,value,unit,ops,wall_ns,check,compiler,cflags,libs,cpu_model,topology,kernel"
 # rows RUN IMPL THREADS VALUES...: globalq pairs rates on a 2-CPU host "h"
 rows() {
 	local run=$1 impl=$2 threads=$3 rep=0 v

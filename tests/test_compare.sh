@@ -3,24 +3,8 @@
 # directions, two files and one file), a no-difference case, failed samples counted, the
 # exit-2 errors (mismatched schemas, empty file, header only, unknown name, nothing in
 # common) and --fail-if-slower exit codes.
-set -u
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/results_tap.sh" compare
 CMP=scripts/compare
-T=$(mktemp -d "${TMPDIR:-/tmp}/skybench-compare.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-N=0
-FAILED=0
-ok() {	# status(0 = pass) description
-	N=$((N + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $N - $2"; else echo "not ok $N - $2"; FAILED=$((FAILED + 1)); fi
-}
-
-if [ ! -x /usr/bin/python3 ]; then
-	echo "1..0 # SKIP /usr/bin/python3 missing"
-	exit 0
-fi
-
-HEADER="run_id,date,host,git_rev,variant,handle,globalq,timer,part,impl,ceiling,benchmark,params,threads,oversubscribed,pin,cpus,rep,metric,value,unit,ops,wall_ns,check,compiler,cflags,libs,cpu_model,topology,kernel"
 # rows RUN IMPL PART BENCH PARAMS THREADS METRIC UNIT CHECK VALUES...: one row per value
 rows() {
 	local run=$1 impl=$2 part=$3 bench=$4 params=$5 threads=$6 metric=$7 unit=$8 check=$9

@@ -4,23 +4,8 @@
 # non-QUICK run per part; per-variant runtime runs), determinism, and: the committed
 # paper/generated/ and claims are exactly what the committed results/ give (make paper
 # regenerates them; a stale commit fails here).
-set -u
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/results_tap.sh" paper
 PN=scripts/paper-numbers
-T=$(mktemp -d "${TMPDIR:-/tmp}/skybench-paper.XXXXXX")
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-N=0
-FAILED=0
-ok() {	# status(0 = pass) description
-	N=$((N + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $N - $2"; else echo "not ok $N - $2"; FAILED=$((FAILED + 1)); fi
-}
-if [ ! -x /usr/bin/python3 ]; then
-	echo "1..0 # SKIP /usr/bin/python3 missing"
-	exit 0
-fi
-
-HEADER="run_id,date,host,git_rev,variant,handle,globalq,timer,part,impl,ceiling,benchmark,params,threads,oversubscribed,pin,cpus,rep,metric,value,unit,ops,wall_ns,check,compiler,cflags,libs,cpu_model,topology,kernel"
 # rows RUN PART IMPL CEILING BENCH PARAMS THREADS METRIC UNIT VALUES...
 rows() {
 	local run=$1 part=$2 impl=$3 ceil=$4 bench=$5 params=$6 threads=$7 metric=$8 unit=$9 rep=0 v
