@@ -106,18 +106,24 @@ skynet_mq_overload(struct message_queue *q) {
 	return 0;
 }
 
+/* the oldest message of a non-empty ring; the caller holds the lock */
+static inline void
+take_head(struct message_queue *q, struct skynet_message *message) {
+	*message = q->queue[q->head++];
+	if (q->head >= q->cap)
+		q->head = 0;
+}
+
 int
 skynet_mq_pop(struct message_queue *q, struct skynet_message *message) {
 	int ret = 1;
 	spinlock_lock(&q->lock);
 	if (q->head != q->tail) {
-		*message = q->queue[q->head++];
+		take_head(q, message);
 		ret = 0;
 		int head = q->head;
 		int tail = q->tail;
 		int cap = q->cap;
-		if (head >= cap)
-			q->head = head = 0;
 		int length = tail - head;
 		if (length < 0)
 			length += cap;
@@ -144,9 +150,7 @@ skynet_mq_drain(struct message_queue *q, message_drop func, void *ud) {
 			spinlock_unlock(&q->lock);
 			return;
 		}
-		msg = q->queue[q->head++];
-		if (q->head >= q->cap)
-			q->head = 0;
+		take_head(q, &msg);
 		spinlock_unlock(&q->lock);
 		func(&msg, ud);
 	}
