@@ -151,6 +151,7 @@ $(filter-out $(PART_TEST_BINS),$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(LIB)
 
 # The environment tells test scripts and programs where this variant's build is.
 TEST_ENV = SKYBENCH_BUILD=$(abspath $(BUILD)) SKYBENCH_VARIANT=$(VARIANT_NAME) SKYBENCH_SAN=$(SAN) \
+	SKYBENCH_BENCH_DIR=$(abspath $(BENCH_DIR)) \
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(abspath tests/tsan.supp) $(TSAN_OPTIONS)" \
 	ASAN_OPTIONS="detect_leaks=1 abort_on_error=1 $(ASAN_OPTIONS)" \
 	UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1 $(UBSAN_OPTIONS)"
@@ -158,7 +159,9 @@ TEST_ENV = SKYBENCH_BUILD=$(abspath $(BUILD)) SKYBENCH_VARIANT=$(VARIANT_NAME) S
 # TESTS="name ..." runs only those tests (file names without directory)
 TESTS ?=
 _selected = $(if $(TESTS),$(foreach t,$(TESTS),$(filter %/$(t),$(TEST_BINS) $(TEST_SCRIPTS))),$(TEST_BINS) $(TEST_SCRIPTS))
-test: all
+# only what the selected tests need is built (a matrix links each combination's node, not
+# every test program); the bench programs come from bench/bench.mk's own `test:` rule
+test: deps-build $(NODE) $(SERVICES) $(filter $(TEST_BINS),$(_selected))
 	@echo "== make test: variant $(VARIANT_NAME) ($(HANDLE) handle table, $(GLOBALQ) global queue, $(TIMER) timer)$(if $(SAN), under SAN=$(SAN))"
 	$(TEST_ENV) prove $(PROVE_FLAGS) $(_selected)
 
@@ -167,29 +170,24 @@ _n := $(words $(HANDLES) $(GLOBALQS) $(TIMERS))
 _pick = $(word $(shell echo $$(( ($(2) % $(words $(1))) + 1 ))),$(1))
 COVERING := $(sort $(foreach i,0 1 2 3 4 5,$(call _pick,$(HANDLES),$(i))-$(call _pick,$(GLOBALQS),$(i))-$(call _pick,$(TIMERS),$(i))))
 ALL_COMBOS := $(foreach h,$(HANDLES),$(foreach g,$(GLOBALQS),$(foreach t,$(TIMERS),$(h)-$(g)-$(t))))
-# Every combination runs the whole-runtime tests (COMBO_TESTS: the parts working together
-# under load); a combination that brings an implementation of a part not tested yet also
-# runs that part's own test (tests/test_part_<part>.c links only that part) and the other
-# node tests; tests that use no part run once. So every test runs with every
-# implementation of every part, and the runtime tests with every combination.
+# make test-all: every combination of parts through scripts/test-matrix.sh, which runs the
+# whole-runtime tests (COMBO_TESTS) for every combination, each part's own test and the
+# other node tests whenever a combination brings an implementation not tested yet, and the
+# tests that use no part once; so every test runs with every implementation of every part.
+# HOST_TESTS execute nothing this build made (scripts over results/, the SPIN model): only
+# the native unsanitized matrix runs them. The sanitizer, valgrind and ARM64 matrices use
+# the same script (verify/verify.mk; make test-all ARCH=aarch64).
 NODE_TESTS := $(notdir $(shell grep -l 'node_tap.sh\|SKYBENCH_BUILD\|skybench-node' $(TEST_SCRIPTS) /dev/null))
 PARTLESS_TESTS := $(filter-out test_part_% $(NODE_TESTS),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
 COMBO_TESTS := test_runtime.sh test_runtime_bench.sh
+HOST_TESTS := test_claims.sh test_compare.sh test_model_check.sh test_paper.sh test_plot.sh
+# COMBOS="v ..." narrows any matrix (default: every combination)
+COMBOS ?= $(ALL_COMBOS)
+TEST_MATRIX = COMBOS="$(COMBOS)" COMBO_TESTS="$(COMBO_TESTS)" NODE_TESTS="$(NODE_TESTS)" \
+	PARTLESS_TESTS="$(PARTLESS_TESTS)" HOST_TESTS="$(HOST_TESTS)" scripts/test-matrix.sh
+_native := $(filter $(ARCH),$(shell uname -m))
 test-all:
-	@n=0; total=$(words $(ALL_COMBOS)); failed=""; seen=" "; start=$$(date +%s); \
-	for v in $(ALL_COMBOS); do n=$$((n+1)); \
-		set -- $$(echo $$v | tr - ' '); sel="$(COMBO_TESTS)"; new=""; \
-		[ $$n = 1 ] && sel="$$sel $(PARTLESS_TESTS)"; \
-		for p in handle:$$1 globalq:$$2 timer:$$3; do \
-			case "$$seen" in *" $$p "*) ;; *) seen="$$seen$$p "; new=1; sel="$$sel test_part_$${p%%:*}";; esac; \
-		done; \
-		[ -n "$$new" ] && sel="$$sel $(filter-out $(COMBO_TESTS),$(NODE_TESTS))"; \
-		echo "== test-all [$$n/$$total, $$(( $$(date +%s) - start ))s] $$v: $$sel"; \
-		$(MAKE) --no-print-directory -s test VARIANT=$$v TESTS="$$sel" || failed="$$failed $$v"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "test-all: FAILED:$$failed"; exit 1; fi; \
-	echo "test-all: all $$total combinations passed"
-
+	@HOST_TOO=$(if $(_native),1,0) $(TEST_MATRIX) test-all$(if $(_native),,-$(ARCH)-$(AARCH64_ISA))
 -include bench/bench.mk
 -include scripts/analysis.mk
 -include paper/paper.mk

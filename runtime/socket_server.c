@@ -1582,7 +1582,7 @@ open_request(struct socket_server *ss, struct request_package *req, uintptr_t op
 
 int
 socket_server_connect(struct socket_server *ss, uintptr_t opaque, const char *addr, int port) {
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	int len = open_request(ss, &request, opaque, addr, port);
 	if (len < 0)
 		return -1;
@@ -1660,7 +1660,7 @@ send_common(struct socket_server *ss, struct socket_sendbuffer *buf, char reqtyp
 			s->dw_size = buf->sz;
 			s->dw_offset = (size_t)n;
 			socket_unlock(&l);
-			struct request_package request;
+			struct request_package request = {0};	/* padding crosses the pipe too */
 			request.u.send.id = id;
 			request.u.send.sz = 0;
 			request.u.send.buffer = NULL;
@@ -1670,7 +1670,7 @@ send_common(struct socket_server *ss, struct socket_sendbuffer *buf, char reqtyp
 		socket_unlock(&l);
 	}
 	inc_sending_ref(s, id);
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	request.u.send.id = id;
 	request.u.send.sz = buf->sz;
 	request.u.send.buffer = take_buffer(buf);
@@ -1690,13 +1690,13 @@ socket_server_send_lowpriority(struct socket_server *ss, struct socket_sendbuffe
 
 void
 socket_server_exit(struct socket_server *ss) {
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	send_request(ss, &request, 'X', 0);
 }
 
 void
 socket_server_close(struct socket_server *ss, uintptr_t opaque, int id) {
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	request.u.close.id = id;
 	request.u.close.shutdown = 0;
 	request.u.close.opaque = opaque;
@@ -1705,7 +1705,7 @@ socket_server_close(struct socket_server *ss, uintptr_t opaque, int id) {
 
 void
 socket_server_shutdown(struct socket_server *ss, uintptr_t opaque, int id) {
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	request.u.close.id = id;
 	request.u.close.shutdown = 1;
 	request.u.close.opaque = opaque;
@@ -1772,7 +1772,7 @@ socket_server_listen(struct socket_server *ss, uintptr_t opaque, const char *add
 	int fd = do_listen(addr, port, backlog);
 	if (fd < 0)
 		return -1;
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	int id = reserve_id(ss);
 	if (id < 0) {
 		close(fd);
@@ -1787,7 +1787,7 @@ socket_server_listen(struct socket_server *ss, uintptr_t opaque, const char *add
 
 int
 socket_server_bind(struct socket_server *ss, uintptr_t opaque, int fd) {
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	int id = reserve_id(ss);
 	if (id < 0)
 		return -1;
@@ -1800,7 +1800,7 @@ socket_server_bind(struct socket_server *ss, uintptr_t opaque, int fd) {
 
 void
 socket_server_start(struct socket_server *ss, uintptr_t opaque, int id) {
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	request.u.resumepause.id = id;
 	request.u.resumepause.opaque = opaque;
 	send_request(ss, &request, 'R', sizeof(request.u.resumepause));
@@ -1808,7 +1808,7 @@ socket_server_start(struct socket_server *ss, uintptr_t opaque, int id) {
 
 void
 socket_server_pause(struct socket_server *ss, uintptr_t opaque, int id) {
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	request.u.resumepause.id = id;
 	request.u.resumepause.opaque = opaque;
 	send_request(ss, &request, 'S', sizeof(request.u.resumepause));
@@ -1816,7 +1816,7 @@ socket_server_pause(struct socket_server *ss, uintptr_t opaque, int id) {
 
 void
 socket_server_nodelay(struct socket_server *ss, int id) {
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	request.u.setopt.id = id;
 	request.u.setopt.what = TCP_NODELAY;
 	request.u.setopt.value = 1;
@@ -1846,7 +1846,7 @@ socket_server_udp(struct socket_server *ss, uintptr_t opaque, const char *addr, 
 		close(fd);
 		return -1;
 	}
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	request.u.udp.id = id;
 	request.u.udp.fd = fd;
 	request.u.udp.family = family;
@@ -1878,7 +1878,7 @@ socket_server_udp_send(struct socket_server *ss, const struct socket_udp_address
 		free_sendbuffer(buf);
 		return -1;
 	}
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	request.u.send_udp.send.id = id;
 	request.u.send_udp.send.sz = buf->sz;
 	request.u.send_udp.send.buffer = take_buffer(buf);
@@ -1905,7 +1905,7 @@ socket_server_udp_connect(struct socket_server *ss, int id, const char *addr, in
 	status = getaddrinfo(addr, portstr, &ai_hints, &ai_list);
 	if (status != 0)
 		return -1;
-	struct request_package request;
+	struct request_package request = {0};	/* padding crosses the pipe too */
 	request.u.set_udp.id = id;
 	int protocol;
 	if (ai_list->ai_family == AF_INET) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ensure-deps.sh GROUP...: make sure the Debian packages a target needs are installed.
 # As root, installs what is missing with apt-get and says so; otherwise stops with the
-# exact command to run. Groups: build (runtime, variants, tests, benchmarks), plot, paper.
+# exact command to run. Groups: build (runtime, variants, tests, benchmarks), verify (make
+# verify's memcheck), plot, paper.
 set -euo pipefail
 
 missing=()
@@ -32,6 +33,9 @@ for group in "$@"; do
 		need_cmd g++ g++
 		need_cmd spin spin	# the SCQ model check (tests/test_model_check.sh)
 		;;
+	verify)
+		need_cmd valgrind valgrind
+		;;
 	plot)
 		need_file /usr/lib/python3/dist-packages/matplotlib python3-matplotlib
 		;;
@@ -43,7 +47,7 @@ for group in "$@"; do
 		need_cmd pdftoppm poppler-utils
 		;;
 	*)
-		echo "ensure-deps.sh: unknown group '$group' (build, plot, paper)" >&2
+		echo "ensure-deps.sh: unknown group '$group' (build, verify, plot, paper)" >&2
 		exit 2
 		;;
 	esac

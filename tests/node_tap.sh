@@ -20,6 +20,8 @@ case "${SKYBENCH_SAN:-}" in
 	address) SLOW=3 ;;
 	*) SLOW=1 ;;
 esac
+# valgrind runs the node's threads one at a time, 20-50x slower (qemu needs no allowance)
+case "${SKYBENCH_RUNNER:-}" in *valgrind*) SLOW=20 ;; esac
 
 # The global queue of this build: from SKYBENCH_VARIANT (a preset or handle-globalq-timer)
 case "${SKYBENCH_VARIANT:-baseline}" in

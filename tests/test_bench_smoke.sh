@@ -5,11 +5,10 @@
 # same SAN=); without the programs the checks are skipped, loudly.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
-case "${SKYBENCH_SAN:-}" in
-	thread) bd=$root/build/bench-tsan ;;
-	address) bd=$root/build/bench-asan ;;
-	*) bd=$root/build/bench ;;
-esac
+# make test sets SKYBENCH_BENCH_DIR (per sanitizer and architecture) and, for a build that
+# does not run natively (ARCH=aarch64) or under a checker, SKYBENCH_RUNNER
+bd=${SKYBENCH_BENCH_DIR:?"run through make test (SKYBENCH_BENCH_DIR is not set)"}
+run=${SKYBENCH_RUNNER:-}
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 1 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; echo "SKIPPED CHECK: $1" >&2; }
@@ -18,7 +17,7 @@ tmp=$(mktemp -d /tmp/skybench-smoke.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 if [ ! -x "$bd/bench_globalq" ] || [ ! -x "$bd/bench_handle" ] || [ ! -x "$bd/bench_timer" ] || [ ! -x "$bd/summary" ]; then
-	skip "benchmark programs not built in $bd: run make bench-programs${SKYBENCH_SAN:+ SAN=$SKYBENCH_SAN}"
+	skip "benchmark programs not built in $bd: run make bench-programs with the same SAN=/ARCH="
 	echo "1..$n"
 	exit 0
 fi
@@ -26,7 +25,7 @@ fi
 csv=$tmp/smoke.csv
 export SKYBENCH_RUN_ID=smoke SKYBENCH_VARIANT=smoke
 common=(--csv "$csv" --reps 1 --seconds 0.01 --threads 1-2 --seed 1)
-"$bd/bench_globalq" "${common[@]}" --filter 'pairs|prodcons' 2>"$tmp/gq.err"
+$run "$bd/bench_globalq" "${common[@]}" --filter 'pairs|prodcons' 2>"$tmp/gq.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "bench_globalq pairs/prodcons: every check passed"
 hfilter='lookup|churn_permille=100|names'
 if [ "${SKYBENCH_SAN:-}" = thread ]; then
@@ -36,11 +35,11 @@ if [ "${SKYBENCH_SAN:-}" = thread ]; then
 	skip "urcu handle table under TSan (liburcu is uninstrumented)"
 	export TSAN_OPTIONS="${TSAN_OPTIONS:-} suppressions=$root/tests/tsan.supp"
 fi
-"$bd/bench_handle" "${common[@]}" --filter "$hfilter" 2>"$tmp/h.err"
+$run "$bd/bench_handle" "${common[@]}" --filter "$hfilter" 2>"$tmp/h.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "bench_handle lookup/churn/names: every check passed"
-"$bd/bench_timer" --csv "$csv" --reps 1 --seconds 0.005 --filter 'pending=1000/|burst=100/|cancel_pct=50' 2>"$tmp/t.err"
+$run "$bd/bench_timer" --csv "$csv" --reps 1 --seconds 0.005 --filter 'pending=1000/|burst=100/|cancel_pct=50' 2>"$tmp/t.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "bench_timer at 1000 pending, bursts, cancel ratio: every check passed"
-"$bd/summary" --check --quiet "$csv" 2>"$tmp/check.err"
+$run "$bd/summary" --check --quiet "$csv" 2>"$tmp/check.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "the CSV passes the schema check ($(cat "$tmp/check.err"))"
 rows=$(($(wc -l < "$csv") - 1))
 impls=$(cut -d, -f10 "$csv" | sort -u | tr '\n' ' ')
@@ -53,16 +52,16 @@ ok $(grep -q ',pairs,mailboxes_per_thread=1,2,0,' "$csv" && echo 1 || echo 0) "2
 # the checker must reject what it claims to reject
 head -1 "$csv" > "$tmp/bad1.csv"
 sed -n 2p "$csv" | sed 's/,pass,/,fail,/' >> "$tmp/bad1.csv"
-"$bd/summary" --check --quiet "$tmp/bad1.csv" 2>/dev/null
+$run "$bd/summary" --check --quiet "$tmp/bad1.csv" 2>/dev/null
 ok $([ $? != 0 ] && echo 1 || echo 0) "schema check rejects check=fail with a value"
 sed '1s/run_id/runid/' "$csv" > "$tmp/bad2.csv"
-"$bd/summary" --check --quiet "$tmp/bad2.csv" 2>/dev/null
+$run "$bd/summary" --check --quiet "$tmp/bad2.csv" 2>/dev/null
 ok $([ $? != 0 ] && echo 1 || echo 0) "schema check rejects a wrong header"
 { head -1 "$csv"; sed -n 2p "$csv" | cut -d, -f1-20; } > "$tmp/bad3.csv"
-"$bd/summary" --check --quiet "$tmp/bad3.csv" 2>/dev/null
+$run "$bd/summary" --check --quiet "$tmp/bad3.csv" 2>/dev/null
 ok $([ $? != 0 ] && echo 1 || echo 0) "schema check rejects a short row"
 { head -1 "$csv"; sed -n 2p "$csv" | sed 's/,ops_per_s,[0-9.e+]*,/,ops_per_s,fast,/; s/,lookups_per_s,[0-9.e+]*,/,lookups_per_s,fast,/; s/,ns_per_op,[0-9.e+]*,/,ns_per_op,fast,/'; } > "$tmp/bad4.csv"
-"$bd/summary" --check --quiet "$tmp/bad4.csv" 2>/dev/null
+$run "$bd/summary" --check --quiet "$tmp/bad4.csv" 2>/dev/null
 ok $([ $? != 0 ] && echo 1 || echo 0) "schema check rejects a non-numeric value"
 if [ $fail = 1 ]; then
 	echo "# stderr of the programs:"; sed 's/^/# /' "$tmp"/*.err | grep -v '^\# \[' | tail -20

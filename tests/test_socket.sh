@@ -38,10 +38,10 @@ echo_run echo-many 4 gate 300 100 $((3000 / SLOW)) mix
 
 # the benchmark's own programs (bench/socket.mk builds them for make test): the plain C
 # load against the epoll ceiling and against gate_echo on this node, every byte checked
-case "${SKYBENCH_SAN:-}" in thread) sfx=-tsan ;; address) sfx=-asan ;; *) sfx= ;; esac
-BD=$(dirname "$B")/bench$sfx
+BD=${SKYBENCH_BENCH_DIR:?"run through make test (SKYBENCH_BENCH_DIR is not set)"}
+BRUN=${SKYBENCH_RUNNER:-}
 if [ -x "$BD/echo_load" ] && [ -x "$BD/epoll_echo" ]; then
-	"$BD/epoll_echo" 0 > "$TMPD/epoll.out" 2>&1 &
+	$BRUN "$BD/epoll_echo" 0 > "$TMPD/epoll.out" 2>&1 &
 	epid=$!
 	port=""
 	for _ in $(seq 100); do
@@ -49,7 +49,7 @@ if [ -x "$BD/echo_load" ] && [ -x "$BD/epoll_echo" ]; then
 		[ -n "$port" ] && break
 		sleep 0.05
 	done
-	line=$(timeout $((30 * SLOW)) "$BD/echo_load" "${port:-1}" 20 1024 $((2000 / SLOW)) epoll)
+	line=$(timeout $((30 * SLOW)) $BRUN "$BD/echo_load" "${port:-1}" 20 1024 $((2000 / SLOW)) epoll)
 	kill $epid 2>/dev/null; wait $epid 2>/dev/null
 	case "$line" in
 	RESULT*FAILED*|"") tap_ok 0 "echo_load against epoll_echo: ${line:-no RESULT line}" ;;
@@ -64,7 +64,7 @@ if [ -x "$BD/echo_load" ] && [ -x "$BD/epoll_echo" ]; then
 		[ -n "$port" ] && break
 		sleep 0.05
 	done
-	line=$(timeout $((30 * SLOW)) "$BD/echo_load" "${port:-1}" 20 1024 $((2000 / SLOW)) gate)
+	line=$(timeout $((30 * SLOW)) $BRUN "$BD/echo_load" "${port:-1}" 20 1024 $((2000 / SLOW)) gate)
 	kill $npid 2>/dev/null; wait $npid 2>/dev/null
 	case "$line" in
 	RESULT*FAILED*|"") tap_ok 0 "echo_load against gate_echo on the node: ${line:-no RESULT line}" ;;

@@ -3,8 +3,9 @@
 #
 #   make model-check            SPIN, exhaustive, every config of verify/scq.pml (~1 min, 0.7 GB)
 #   make model-check-mutants    each broken step (MUTANT=1..4) must be caught by some config
-#   make verify                 TSan, ASan+UBSan and valgrind memcheck over VERIFY_COMBOS
-#   make verify VERIFY_COMBOS=all   ... over every combination of parts (slow)
+#   make verify                 model-check, then TSan, ASan+UBSan and valgrind memcheck over
+#                               every combination of parts (COMBOS="v ..." narrows it)
+#   make verify-tsan | verify-asan | verify-valgrind    one tool
 
 .PHONY: model-check model-check-mutants verify verify-tsan verify-asan verify-valgrind
 
@@ -19,31 +20,26 @@ model-check-mutants:
 		fi; echo "model-check-mutants: mutant $$m caught"; \
 	done
 
-# The default matrix: every implementation of every part appears at least once under each
-# tool (COVERING, from the Makefile), plus the two presets. VERIFY_COMBOS=all: every combination.
-VERIFY_COMBOS ?= baseline lockfree $(COVERING)
-_verify_combos = $(if $(filter all,$(VERIFY_COMBOS)),$(ALL_COMBOS),$(VERIFY_COMBOS))
-# TSan and ASan: the whole suite of each combination (the node tests exercise all parts)
-verify-tsan verify-asan:
-	@san=$(if $(filter verify-tsan,$@),thread,address); failed=""; \
-	for v in $(_verify_combos); do \
-		echo "== $@: $$v"; \
-		$(MAKE) --no-print-directory -s test SAN=$$san VARIANT=$$v || failed="$$failed $$v"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "$@: FAILED:$$failed"; exit 1; fi; echo "$@: clean"
+# Each tool runs make test-all's matrix (scripts/test-matrix.sh): the whole-runtime tests for
+# every combination, each part's test and the node tests with every implementation, the
+# part-free test programs once; HOST_TESTS, which run no code built here, are left out.
+verify-tsan:
+	@HOST_TOO=0 $(TEST_MATRIX) verify-tsan SAN=thread
+verify-asan:
+	@HOST_TOO=0 $(TEST_MATRIX) verify-asan SAN=address
 
 # valgrind memcheck (--fair-sched=yes: spinning lock-free code otherwise starves) on every
-# test program and, through SKYBENCH_RUNNER, on the node the shell tests start; the
-# ordinary (unsanitized) build of each combination is reused
+# test program and, through SKYBENCH_RUNNER, on the node and the benchmark programs the
+# shell tests start; the ordinary (unsanitized) build of each combination is reused
 verify-valgrind:
-	@command -v valgrind >/dev/null || { echo "verify-valgrind: valgrind is not installed"; exit 1; }
-	@failed=""; \
-	for v in $(_verify_combos); do \
-		echo "== $@: $$v"; \
-		$(MAKE) --no-print-directory -s test VARIANT=$$v \
-			PROVE_FLAGS="--exec $(CURDIR)/verify/run-under" \
-			SKYBENCH_RUNNER="$(CURDIR)/verify/valgrind.sh" || failed="$$failed $$v"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "$@: FAILED:$$failed"; exit 1; fi; echo "$@: clean"
+	@scripts/ensure-deps.sh verify
+	@HOST_TOO=0 $(TEST_MATRIX) verify-valgrind PROVE_FLAGS="--exec $(CURDIR)/verify/run-under" \
+		SKYBENCH_RUNNER="$(CURDIR)/verify/valgrind.sh"
 
 verify: model-check verify-tsan verify-asan verify-valgrind
+
+ifneq ($(filter verify verify-%,$(MAKECMDGOALS)),)
+ifeq ($(_native),)
+$(error make verify checks the native build; ARM64 runs through make test-all ARCH=$(ARCH))
+endif
+endif

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# test-matrix.sh NAME [MAKE_VAR=value ...]: `make test` over combinations of parts, each test
+# run as often as its dependence on the parts needs (the rule of make test-all):
+#   - the whole-runtime tests ($COMBO_TESTS) run for every combination;
+#   - a combination that brings an implementation of a part not tested yet in this matrix
+#     also runs that part's own test (tests/test_part_<part>.c links only that part) and the
+#     other node tests ($NODE_TESTS);
+#   - the tests that use no part ($PARTLESS_TESTS) run once, with the first combination.
+# So every test runs with every implementation of every part, and the runtime tests with
+# every combination. The MAKE_VAR arguments select the build (SAN=thread, a runner through
+# PROVE_FLAGS/SKYBENCH_RUNNER; ARCH=aarch64 arrives through MAKEFLAGS from the caller).
+#
+# Env (the Makefile sets the test lists): COMBOS (the combinations, in order), COMBO_TESTS,
+# NODE_TESTS, PARTLESS_TESTS, HOST_TESTS (tests that execute nothing built here: scripts
+# over results/, the SPIN model), HOST_TOO=1 to run HOST_TESTS in this matrix (only the
+# plain native one does; elsewhere they would check the same host code again).
+set -u
+name=$1
+shift
+: "${COMBOS:?}" "${COMBO_TESTS:?}" "${PARTLESS_TESTS:?}"
+words() { wc -w <<<"$1"; }
+total=$(words "$COMBOS")
+partless=$PARTLESS_TESTS
+if [ "${HOST_TOO:-0}" != 1 ] && [ -n "${HOST_TESTS:-}" ]; then
+	for t in $HOST_TESTS; do partless=$(sed "s/\(^\| \)$t\( \|$\)/ /" <<<"$partless"); done
+	echo "$name: NOT RUN in this matrix (they execute nothing built for it; make test-all runs them):$(printf ' %s' $HOST_TESTS)" >&2
+fi
+
+n=0 failed="" seen=" " start=$(date +%s)
+for v in $COMBOS; do
+	n=$((n + 1))
+	IFS=- read -r h g t <<<"$v"
+	sel=$COMBO_TESTS new=""
+	[ "$n" = 1 ] && sel="$sel $partless"
+	for p in handle:$h globalq:$g timer:$t; do
+		case "$seen" in *" $p "*) ;; *) seen="$seen$p " new=1 sel="$sel test_part_${p%%:*}" ;; esac
+	done
+	[ -n "$new" ] && for nt in ${NODE_TESTS:-}; do
+		case " $COMBO_TESTS " in *" $nt "*) ;; *) sel="$sel $nt" ;; esac
+	done
+	echo "== $name [$n/$total, $(( $(date +%s) - start ))s] $v: $(echo $sel)"
+	make --no-print-directory -s test VARIANT="$v" TESTS="$(echo $sel)" "$@" || failed="$failed $v"
+done
+secs=$(( $(date +%s) - start ))
+if [ -n "$failed" ]; then
+	echo "$name: FAILED ($(words "$failed") of $total combinations, ${secs}s):$failed"
+	exit 1
+fi
+echo "$name: all $total combinations passed (${secs}s)"
