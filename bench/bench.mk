@@ -18,7 +18,11 @@ BENCH_CXX := $(if $(findstring clang,$(CC)),clang++,g++)
 # LTO lets the Google Benchmark loop (C++) and the C benchmark body inline into each other;
 # it needs one compiler family on both sides, so only for gcc/g++.
 BENCH_LTO := $(if $(findstring clang,$(CC)),,-flto=auto)
-BENCH_CFLAGS = $(CFLAGS_BASE) $(INCLUDES) -Ibench $(shell pkg-config --cflags hwloc)
+# $(CFLAGS) as for the node: with ARCH=aarch64 it holds the ISA flags (mk/aarch64.mk:
+# -mno-outline-atomics for LL/SC, -march=armv8.1-a for LSE), which the parts measured here
+# must be built with too; BENCH_CFLAGS_ROW is what the rows' cflags column records
+BENCH_CFLAGS = $(CFLAGS_BASE) $(INCLUDES) -Ibench $(shell pkg-config --cflags hwloc) $(CFLAGS)
+BENCH_CFLAGS_ROW = $(CFLAGS_BASE)$(if $(strip $(CFLAGS)), $(strip $(CFLAGS)))
 BENCH_SUPPORT_OBJ := $(patsubst %,$(BENCH_DIR)/support/%.o,common csv stats pin pin_map harness)
 BENCH_PROGRAMS := $(patsubst %,$(BENCH_DIR)/bench_%,$(BENCH_PARTS)) $(BENCH_DIR)/summary
 BENCH_LIBVERSIONS = benchmark=$(shell pkg-config --modversion benchmark);ck=$(shell pkg-config --modversion ck);hwloc=$(shell pkg-config --modversion hwloc);urcu=$(shell pkg-config --modversion liburcu-memb)
@@ -27,16 +31,21 @@ bench_vflags = MAKEFLAGS= $(MAKE) -s --no-print-directory -f bench/variant-flags
 bench_part_libs = for mk in $(wildcard variants/$(1)/*.mk); do $(call bench_vflags,$$mk,libs); done
 
 .PHONY: bench bench-all bench-programs FORCE
+# every object is rebuilt when the compiler or its flags change (a stamp rewritten only
+# then): the programs of one BENCH_DIR must not mix ISA or sanitizer settings
+BENCH_FLAGS_STAMP := $(BENCH_DIR)/flags.stamp
+_bench_flags = $(CC) $(BENCH_CXX) $(BENCH_CFLAGS)
+$(shell mkdir -p $(BENCH_DIR) && { [ "$$(cat $(BENCH_FLAGS_STAMP) 2>/dev/null)" = '$(_bench_flags)' ] || echo '$(_bench_flags)' > $(BENCH_FLAGS_STAMP); })
 .SECONDARY: $(patsubst %,$(BENCH_DIR)/gen/%_impls.c,$(BENCH_PARTS)) $(patsubst %,$(BENCH_DIR)/gen/%_impls.o,$(BENCH_PARTS))
 bench-programs: $(BENCH_PROGRAMS)
 
-$(BENCH_DIR)/support/%.o: bench/%.c $(wildcard bench/*.h) $(HEADERS) | deps-build
+$(BENCH_DIR)/support/%.o: bench/%.c $(wildcard bench/*.h) $(HEADERS) $(BENCH_FLAGS_STAMP) | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
-$(BENCH_DIR)/variants/%.o: variants/%.c $(HEADERS) bench/variant-flags.mk | deps-build
+$(BENCH_DIR)/variants/%.o: variants/%.c $(HEADERS) bench/variant-flags.mk $(BENCH_FLAGS_STAMP) | deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(INCLUDES) $$($(call bench_vflags,$(<:.c=.mk),cflags)) -c $< -o $@.tmp.o
+	$(CC) $(CFLAGS_BASE) $(INCLUDES) $$($(call bench_vflags,$(<:.c=.mk),cflags)) $(CFLAGS) -c $< -o $@.tmp.o
 	@v=$(basename $(notdir $<)); args=""; \
 	for s in $$(nm --defined-only -g --format=posix $@.tmp.o | awk '{print $$1}'); do \
 		args="$$args --redefine-sym $$s=bv_$${v}_$$s"; done; \
@@ -45,10 +54,10 @@ $(BENCH_DIR)/variants/%.o: variants/%.c $(HEADERS) bench/variant-flags.mk | deps
 # the table of implementations, rewritten only when the variant list or flags change
 $(BENCH_DIR)/gen/%_impls.c: bench/gen-impls.sh FORCE
 	@mkdir -p $(dir $@)
-	@bench/gen-impls.sh $* "$(CFLAGS_BASE)" "$(BENCH_LIBVERSIONS)" $(BENCH_IMPLS_$*) > $@.tmp
+	@bench/gen-impls.sh $* "$(BENCH_CFLAGS_ROW)" "$(BENCH_LIBVERSIONS)" $(BENCH_IMPLS_$*) > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(BENCH_DIR)/gen/%_impls.o: $(BENCH_DIR)/gen/%_impls.c bench/parts.h $(HEADERS)
+$(BENCH_DIR)/gen/%_impls.o: $(BENCH_DIR)/gen/%_impls.c bench/parts.h $(HEADERS) $(BENCH_FLAGS_STAMP)
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
 .SECONDEXPANSION:
@@ -58,7 +67,7 @@ $(BENCH_DIR)/bench_globalq $(BENCH_DIR)/bench_handle: $(BENCH_DIR)/bench_%: benc
 	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) \
 		$$($(call bench_part_libs,$*)) $(shell pkg-config --libs hwloc) -lm -o $@
 
-$(BENCH_DIR)/support/gbench_shim.o: bench/gbench_shim.cc bench/gbench_shim.h | deps-build
+$(BENCH_DIR)/support/gbench_shim.o: bench/gbench_shim.cc bench/gbench_shim.h $(BENCH_FLAGS_STAMP) | deps-build
 	@mkdir -p $(dir $@)
 	$(BENCH_CXX) -std=c++17 -O2 -g $(BENCH_LTO) $(SAN_FLAGS) $(shell pkg-config --cflags benchmark) -c $< -o $@
 
@@ -75,9 +84,16 @@ $(BENCH_DIR)/summary: bench/summary.c $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/
 # The driver runs the three micro-benchmark programs, then every program in
 # $(BUILD)/bench/ (whole-runtime benchmarks of this variant, same options, same CSV):
 # scripts/runtime-bench.sh, linked there, runs the benchmark services on this variant's node.
+# A build for another architecture (ARCH=aarch64) runs under SKYBENCH_RUNNER (qemu-user,
+# mk/aarch64.mk): its numbers measure the emulator on this CPU, not ARM64, so the run is
+# labelled (BENCH_EMULATED, e.g. qemu-aarch64-llsc): run.sh writes results/<host>-emulated-
+# <label>/ and host=<host>-emulated-<label>, which scripts/compare, check-claims and
+# paper-numbers refuse or skip (results/README.md).
+BENCH_EMULATED := $(if $(filter-out $(shell uname -m),$(ARCH)),qemu-$(ARCH)$(if $(filter aarch64,$(ARCH)),-$(AARCH64_ISA)))
 BENCH_ENV = SKYBENCH_GIT_REV="$(GIT_REV)" SKYBENCH_HANDLE="$(HANDLE)" \
 	SKYBENCH_GLOBALQ="$(GLOBALQ)" SKYBENCH_TIMER="$(TIMER)" SKYBENCH_BENCH_DIR="$(BENCH_DIR)" \
-	SKYBENCH_LIBS="$(BENCH_LIBVERSIONS)" SKYBENCH_CC="$(CC)" SKYBENCH_CFLAGS="$(CFLAGS_BASE)" \
+	SKYBENCH_LIBS="$(BENCH_LIBVERSIONS)" SKYBENCH_CC="$(CC)" SKYBENCH_CFLAGS="$(BENCH_CFLAGS_ROW)" \
+	SKYBENCH_RUNNER="$(SKYBENCH_RUNNER)" SKYBENCH_EMULATED="$(BENCH_EMULATED)" \
 	QUICK="$(QUICK)" FILTER="$(FILTER)" THREADS="$(THREADS)" PIN="$(PIN)" REPS="$(REPS)"
 
 $(BUILD)/bench/runtime-bench: scripts/runtime-bench.sh
@@ -102,6 +118,11 @@ bench-all: $(BENCH_PROGRAMS)
 	done; \
 	$(BENCH_ENV) SKYBENCH_VARIANT=all SKYBENCH_VARIANT_BENCH_DIR=$$d/bench bench/run.sh; rc=$$?; \
 	rm -rf $$d; exit $$rc
+
+# bench/socket-bench.sh asks where this build's programs are (per SAN= and ARCH=)
+.PHONY: print-bench-dir
+print-bench-dir:
+	@echo $(BENCH_DIR)
 
 # make test also exercises the benchmark programs (tests/test_bench_smoke.sh)
 test: bench-programs

@@ -11,6 +11,13 @@
 # [--pin P] [--filter RE], append rows in the schema of results/README.md (bench/csv.h does
 # it), print progress on stderr, lines "meta: key: value" on stderr go into the .meta file,
 # and exit non-zero when a correctness check failed.
+#
+# Emulated runs (make bench ARCH=aarch64: SKYBENCH_EMULATED=qemu-aarch64-<isa>,
+# SKYBENCH_RUNNER="qemu-aarch64 -L /"): every ELF program runs under the runner, scripts run
+# as themselves and apply it to the programs they start. qemu-user on this CPU is not
+# ARM64 performance, so the run is labelled everywhere: results/<host>-emulated-<label>/,
+# host column <host>-emulated-<label> (SKYBENCH_HOST_LABEL, bench/csv.c), an `emulated:`
+# line in .meta, a banner; scripts/compare refuses such files and the paper skips them.
 set -uo pipefail
 
 : "${SKYBENCH_BENCH_DIR:=build/bench}"
@@ -19,6 +26,28 @@ set -uo pipefail
 # QUICK is a smoke run of every benchmark: 2 repetitions unless REPS says otherwise
 if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then REPS=${REPS:-2}; else REPS=${REPS:-5}; fi
 host=$(hostname -s 2>/dev/null || hostname)
+runner=${SKYBENCH_RUNNER:-}
+emulated=${SKYBENCH_EMULATED:-}
+# a runner without a label would write emulated (or valgrind) numbers as this host's own;
+# a label without a runner would execute foreign binaries directly
+if [ -n "$runner" ] && [ -z "$emulated" ]; then
+	echo "bench/run.sh: SKYBENCH_RUNNER='$runner' for a native run: numbers under a runner are not this host's; unset it" >&2
+	exit 2
+fi
+if [ -n "$emulated" ] && [ -z "$runner" ]; then
+	echo "bench/run.sh: SKYBENCH_EMULATED=$emulated but no SKYBENCH_RUNNER to run its programs" >&2
+	exit 2
+fi
+if [ -n "$emulated" ]; then
+	host=$host-emulated-$emulated
+	export SKYBENCH_HOST_LABEL=$host	# the host column of every row (bench/csv.c, the scripts)
+	banner() {
+		local l='!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
+		printf '%s\n!!!!!! EMULATED RUN (%s): programs run under "%s" on %s\n!!!!!! %s\n%s\n' \
+			"$l" "$emulated" "$runner" "$(uname -m)" "$1" "$l" >&2
+	}
+	banner "numbers are NOT ARM64 performance and are never compared; results go to results/$host/"
+fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 outdir=${SKYBENCH_RESULTS_DIR:-results/$host}
 mkdir -p "$outdir"
@@ -34,6 +63,10 @@ readf() { [ -r "$1" ] && tr -d '\n' < "$1" || echo "unreadable"; }
 # --- metadata before the run (method.md rules 1 and 10) ---
 : > "$meta"
 m run_id "$SKYBENCH_RUN_ID"
+if [ -n "$emulated" ]; then
+	m emulated "$emulated (qemu-user on $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); numbers are not ARM64 performance and are never compared)"
+	m runner "$runner ($(${runner%% *} --version 2>/dev/null | head -1))"
+fi
 m date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 m git_rev "${SKYBENCH_GIT_REV:-$(git describe --always --dirty 2>/dev/null)}"
 m git_status "$(git status --short 2>/dev/null | tr '\n' ' ')"
@@ -82,6 +115,8 @@ for p in globalq handle timer; do
 	cp "$SKYBENCH_BENCH_DIR/bench_$p" "$bin/" && progs+=("$bin/bench_$p")
 done
 cp "$SKYBENCH_BENCH_DIR/summary" "$bin/"
+# is_elf FILE: a compiled program (run under the runner), not a script (runs as itself)
+is_elf() { [ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ]; }
 if [ -n "$SKYBENCH_VARIANT_BENCH_DIR" ] && [ -d "$SKYBENCH_VARIANT_BENCH_DIR" ]; then
 	# run in place: they may find their services beside them ($SKYBENCH_BUILD)
 	export SKYBENCH_BUILD="$(cd "$SKYBENCH_VARIANT_BENCH_DIR/.." && pwd)"
@@ -100,7 +135,9 @@ for p in "${progs[@]}"; do
 	pargs=("${args[@]}")
 	# the micro-benchmark programs also take a per-point duration (SECONDS_PER_POINT)
 	case $p in "$bin"/bench_*) [ -n "${SECONDS_PER_POINT:-}" ] && pargs+=(--seconds "$SECONDS_PER_POINT") ;; esac
-	"$p" "${pargs[@]}" 2>&1 | while IFS= read -r line; do
+	pre=()
+	[ -n "$runner" ] && is_elf "$p" && read -r -a pre <<<"$runner"
+	"${pre[@]}" "$p" "${pargs[@]}" 2>&1 | while IFS= read -r line; do
 		case $line in
 		"meta: "*) echo "${line#meta: }" >> "$meta" ;;
 		esac
@@ -114,10 +151,11 @@ m loadavg_after "$(cat /proc/loadavg)"
 m duration_s "$(( $(date +%s) - start ))"
 echo "== bench: done in $(( $(date +%s) - start ))s; $csv" >&2
 
-"$bin/summary" --check "$csv"
+$runner "$bin/summary" --check "$csv"
 schema=$?
 [ $schema -ne 0 ] && failed+=("schema check of $csv")
 m result "$([ ${#failed[@]} -eq 0 ] && echo ok || echo "FAILED: ${failed[*]}")"
+[ -n "$emulated" ] && banner "the numbers above and in $csv are NOT ARM64 performance and are never compared"
 if [ ${#failed[@]} -ne 0 ]; then
 	echo "!!!!!! bench FAILED: ${failed[*]}" >&2
 	exit 1

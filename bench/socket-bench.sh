@@ -14,6 +14,9 @@
 # check=fail row and exit status 1. Prints a median [min, max] table at the end.
 # Same options as the other benchmark programs, so bench/run.sh (make bench) runs it with
 # SKYBENCH_VARIANT set; --pin other than none is refused loudly (nothing is pinned).
+# ARCH=aarch64 (make passes it down in MAKEFLAGS): the node, echo_load and epoll_echo are
+# ARM64 programs run through $SKYBENCH_RUNNER (qemu-user), and the run is labelled
+# emulated (host <host>-emulated-<SKYBENCH_EMULATED>, as bench/run.sh does).
 set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
 
@@ -40,30 +43,45 @@ fi
 [ "$variants" = all ] && variants="baseline lockfree"
 
 make -s -j2 bench-socket-programs >&2 || { echo "socket-bench: build failed" >&2; exit 1; }
-load=build/bench/echo_load
-ceiling=build/bench/epoll_echo
+# the folder of the build just made (per SAN= and ARCH=), not a fixed build/bench
+bd=$(make -s print-bench-dir) || { echo "socket-bench: make print-bench-dir failed" >&2; exit 1; }
+load=$bd/echo_load
+ceiling=$bd/epoll_echo
+# word-split on purpose: "qemu-aarch64 -L /"
+runner=${SKYBENCH_RUNNER:-}
+emulated=${SKYBENCH_EMULATED:-}
+# a runner without a label would pass emulated numbers as this host's; a label without one
+# would execute foreign binaries directly
+if [[ -n $runner && -z $emulated || -z $runner && -n $emulated ]]; then
+	echo "socket-bench: SKYBENCH_RUNNER='$runner' and SKYBENCH_EMULATED='$emulated' go together (make bench-socket ARCH=... sets both)" >&2
+	exit 2
+fi
 declare -A NODE PARTS
 for v in $variants; do
 	make -s -j2 VARIANT="$v" node services >&2 || { echo "socket-bench: build of $v failed" >&2; exit 1; }
 	NODE[$v]=$(make -s VARIANT="$v" print-build)/skybench-node
 	# handle-globalq-timer, from the node's --version
-	PARTS[$v]=$("${NODE[$v]}" --version | sed -n 's/.*(handle \([^,]*\), globalq \([^,]*\), timer \([^)]*\)).*/\1-\2-\3/p')
+	PARTS[$v]=$($runner "${NODE[$v]}" --version | sed -n 's/.*(handle \([^,]*\), globalq \([^,]*\), timer \([^)]*\)).*/\1-\2-\3/p')
 done
 
 host=$(hostname -s 2>/dev/null || hostname)
+[ -n "$emulated" ] && host=${SKYBENCH_HOST_LABEL:-$host-emulated-$emulated}
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 run_id=${SKYBENCH_RUN_ID:-$host-$stamp-socket}
 git_rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 topology="$(nproc) PUs"
 kernel=$(uname -srm)
-compiler="$(${CC:-cc} --version 2>/dev/null | head -1)"
+compiler="$(${SKYBENCH_CC:-${CC:-cc}} --version 2>/dev/null | head -1)"
 libs=${SKYBENCH_LIBS:-"benchmark=$(pkg-config --modversion benchmark 2>/dev/null);ck=$(pkg-config --modversion ck 2>/dev/null);hwloc=$(pkg-config --modversion hwloc 2>/dev/null);urcu=$(pkg-config --modversion liburcu-memb 2>/dev/null)"}
 if [ -z "$csv" ]; then
+	[ -n "$emulated" ] && echo "!!!!!! socket-bench: EMULATED RUN ($emulated under '$runner'): numbers are not ARM64 performance and are never compared; results/$host/" >&2
 	mkdir -p "results/$host"
 	csv="results/$host/$stamp-socket.csv"
 	{
-		echo "run_id: $run_id"; echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"; echo "git_rev: $git_rev"
+		echo "run_id: $run_id"
+		[ -n "$emulated" ] && echo "emulated: $emulated (qemu-user on $cpu_model; numbers are not ARM64 performance and are never compared)"
+		echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"; echo "git_rev: $git_rev"
 		echo "variants: $variants"; echo "server_threads: $sthreads"; echo "reps: $reps"
 		echo "cpu_model: $cpu_model"; echo "nproc: $(nproc)"; echo "kernel: $(uname -srmv)"
 		echo "loadavg_before: $(cat /proc/loadavg)"
@@ -104,7 +122,7 @@ trap cleanup EXIT
 start_server() {
 	PORT=""
 	if [ "$1" = epoll ]; then
-		"$ceiling" 0 > "$tmp/srv.out" 2>&1 &
+		$runner "$ceiling" 0 > "$tmp/srv.out" 2>&1 &
 		SERVER_PID=$!
 		for _ in $(seq 100); do
 			PORT=$(awk '/^PORT/ {print $2}' "$tmp/srv.out")
@@ -120,7 +138,7 @@ cpath = "$build/services/?.so"
 bootstrap = "gate_echo 127.0.0.1 0 high"
 profile = false
 CFG
-		"${NODE[$1]}" "$tmp/node.config" > "$tmp/srv.out" 2>&1 &
+		$runner "${NODE[$1]}" "$tmp/node.config" > "$tmp/srv.out" 2>&1 &
 		SERVER_PID=$!
 		for _ in $(seq 200); do
 			PORT=$(sed -n 's/.*gate_echo: listening on port \([0-9]*\).*/\1/p' "$tmp/srv.out" | head -1)
@@ -155,7 +173,7 @@ run_one() {
 	params="conns=$conns;size=$size"
 	if [ -n "$filter" ] && ! grep -Eq -- "$filter" <<<"echo $impl $params"; then return 0; fi
 	start_server "$impl" || { failed=1; return 0; }
-	line=$(timeout 120 "$load" "$PORT" "$conns" "$size" "$msgs" "$impl")
+	line=$(timeout 120 $runner "$load" "$PORT" "$conns" "$size" "$msgs" "$impl")
 	local rc=$?
 	stop_server
 	[ "$rep" = 0 ] && return 0

@@ -13,13 +13,14 @@ SOCKET_BENCH_PROGRAMS := $(BENCH_DIR)/epoll_echo $(BENCH_DIR)/echo_load
 .PHONY: bench-socket bench-socket-programs
 bench-socket-programs: $(SOCKET_BENCH_PROGRAMS)
 
-$(BENCH_DIR)/epoll_echo: bench/epoll_echo.c | deps-build
+# $(CFLAGS): the ARM64 ISA flags with ARCH=aarch64, as for the node (bench.mk)
+$(BENCH_DIR)/epoll_echo: bench/epoll_echo.c $(BENCH_FLAGS_STAMP) | deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $< -o $@
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) $< -o $@
 
-$(BENCH_DIR)/echo_load: bench/echo_load.c services/bench_svc.h $(HEADERS) | deps-build
+$(BENCH_DIR)/echo_load: bench/echo_load.c services/bench_svc.h $(HEADERS) $(BENCH_FLAGS_STAMP) | deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) -Iruntime -Iservices $< -o $@
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -Iruntime -Iservices $< -o $@
 
 $(BUILD)/bench/socket-bench: bench/socket-bench.sh $(SOCKET_BENCH_PROGRAMS)
 	@mkdir -p $(dir $@)
@@ -27,7 +28,9 @@ $(BUILD)/bench/socket-bench: bench/socket-bench.sh $(SOCKET_BENCH_PROGRAMS)
 
 bench: $(BUILD)/bench/socket-bench
 
+# ARCH=aarch64: the programs run under qemu-user and the run is labelled emulated (bench.mk)
 bench-socket: $(SOCKET_BENCH_PROGRAMS)
+	SKYBENCH_RUNNER="$(SKYBENCH_RUNNER)" SKYBENCH_EMULATED="$(BENCH_EMULATED)" SKYBENCH_CC="$(CC)" \
 	bench/socket-bench.sh --variants "$(or $(VARIANTS),$(VARIANT_NAME))" --reps "$(or $(REPS),5)" \
 		$(if $(filter-out 0,$(QUICK)),--quick) $(if $(THREADS),--threads $(THREADS))
 

@@ -6,7 +6,7 @@
 #                                            the newest older one of the same kind (micro-
 #                                            benchmarks or *-runtime), older = A (baseline)
 #   make plots [RESULTS="a.csv b.csv"] [PLOTS=plots]   figures (PNG + PDF) from results CSVs
-#                                            (default: every CSV under results/)
+#                                            (default: every CSV under results/ but emulated runs)
 # COMPARE_FLAGS passes options on, e.g. COMPARE_FLAGS="--format markdown --fail-if-slower 10".
 
 .PHONY: compare plots
@@ -14,7 +14,9 @@
 RESULTS_HOST ?= $(shell hostname -s 2>/dev/null || hostname)
 COMPARE_FLAGS ?=
 PLOTS ?= plots
-RESULTS ?= $(shell find results -name '*.csv' 2>/dev/null | sort)
+# emulated runs (results/<host>-emulated-<label>/, qemu-user: make bench ARCH=aarch64) are
+# never drawn beside native ones by default; RESULTS= names them explicitly
+RESULTS ?= $(shell find results -name '*.csv' -not -path '*-emulated-*' 2>/dev/null | sort)
 
 compare:
 	@scripts/ensure-deps.sh plot
@@ -34,5 +36,7 @@ compare:
 
 plots:
 	@scripts/ensure-deps.sh plot
+	@n=$$(find results -path '*-emulated-*' -name '*.csv' 2>/dev/null | wc -l); [ "$(origin RESULTS)" != file ] || [ $$n -eq 0 ] || \
+		echo "make plots: SKIPPED $$n emulated results file(s) under results/*-emulated-*/ (qemu-user numbers, never compared)" >&2
 	@[ -n "$(strip $(RESULTS))" ] || { echo "make plots: no results CSV under results/ (run make bench first)"; exit 2; }
 	scripts/plot --out $(PLOTS) $(RESULTS)

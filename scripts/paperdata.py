@@ -5,7 +5,9 @@ A results directory holds runs: <stamp>-<variant>.csv with a .meta beside it. A 
 only when it finished (its .meta has a `result:` line; a CSV without any .meta, such as a
 synthetic test file, is taken as finished) and, unless quick runs are allowed, was not a
 QUICK=1 smoke run. Failed samples (check=fail) carry no number and are left out
-(method.md rule 9).
+(method.md rule 9). Emulated runs (host <host>-emulated-<label>, or an `emulated:` line in
+the .meta: make bench ARCH=aarch64 under qemu-user) never count: they are skipped with a
+line on stderr, so such a directory under results/ cannot change the paper or the claims.
 
 Selection (method.md rule 2: a ratio compares numbers from one invocation):
 - micro-benchmarks (part globalq, handle, timer): every implementation of the part is in
@@ -18,6 +20,7 @@ Selection (method.md rule 2: a ratio compares numbers from one invocation):
 import glob
 import os
 import re
+import sys
 
 import skyresults as S
 
@@ -60,7 +63,13 @@ def load_runs(paths):
 	runs = []
 	for f in sorted(set(files), key=lambda x: (os.path.basename(x), x)):
 		_, rows = S.read_csv(f)
-		runs.append(Run(f, rows, read_meta(f[:-4] + ".meta")))
+		meta = read_meta(f[:-4] + ".meta")
+		em = S.emulated_hosts(rows) or ([meta["emulated"]] if meta and "emulated" in meta else [])
+		if em:
+			print("%s: SKIPPED %s: emulated run (%s): qemu-user numbers are never compared"
+			      % (os.path.basename(sys.argv[0]), f, em[0]), file=sys.stderr)
+			continue
+		runs.append(Run(f, rows, meta))
 	return runs
 
 

@@ -17,6 +17,9 @@
 # QUICK=1 / --quick: tiny sizes, 1 repetition, no warm-up, threads nproc and 2*nproc only
 # (a smoke run, about 20 s on 2 cores: each node run costs ~1 s of shutdown, see below).
 # Progress (benchmark, runs left, ETA) on stderr; "meta: k: v" lines are for bench/run.sh.
+# Under make bench ARCH=aarch64 the node runs through $SKYBENCH_RUNNER (qemu-user; the
+# build comes from the ARCH= that make passes down in MAKEFLAGS) and rows carry the
+# emulated host label $SKYBENCH_HOST_LABEL (bench/run.sh).
 set -uo pipefail
 # the repository root, also when run through a symlink (e.g. from build/<v>/bench/)
 cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
@@ -62,7 +65,14 @@ echo "runtime-bench: building $variant ..." >&2
 make -s -j2 VARIANT="$variant" node services >&2 || { echo "runtime-bench: build of $variant failed" >&2; exit 1; }
 build=$(make -s VARIANT="$variant" print-build)
 node=$build/skybench-node
-version=$("$node" --version)	# skybench-node NAME (handle H, globalq G, timer T) git REV
+# an ARM64 node runs under qemu-user: word-split on purpose ("qemu-aarch64 -L /")
+runner=${SKYBENCH_RUNNER:-}
+if [ -n "$runner" ] && [[ ${SKYBENCH_HOST_LABEL:-} != *-emulated-* ]]; then
+	echo "runtime-bench: SKYBENCH_RUNNER='$runner' without an emulated host label: run it through make bench ARCH=..." >&2
+	exit 2
+fi
+# skybench-node NAME (handle H, globalq G, timer T) git REV
+version=$($runner "$node" --version) || { echo "runtime-bench: $runner $node --version failed" >&2; exit 1; }
 echo "meta: runtime_node: $version" >&2
 vname=$(awk '{print $2}' <<<"$version")
 handle=$(sed -n 's/.*(handle \([^,]*\),.*/\1/p' <<<"$version")
@@ -79,7 +89,7 @@ else
 	compiler="gcc $("$cc" -dumpfullversion 2>/dev/null || "$cc" -dumpversion)"
 fi
 libs=${SKYBENCH_LIBS:-"benchmark=$(pkg-config --modversion benchmark 2>/dev/null);ck=$(pkg-config --modversion ck 2>/dev/null);hwloc=$(pkg-config --modversion hwloc 2>/dev/null);urcu=$(pkg-config --modversion liburcu-memb 2>/dev/null)"}
-host=$(hostname -s 2>/dev/null || hostname)
+host=${SKYBENCH_HOST_LABEL:-$(hostname -s 2>/dev/null || hostname)}
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 lsv() { lscpu | sed -n "s/^$1:[[:space:]]*//p" | head -1; }
 sockets=$(lsv 'Socket(s)') cps=$(lsv 'Core(s) per socket') tpc=$(lsv 'Thread(s) per core')
@@ -167,7 +177,7 @@ CFG
 	# every run ends in up to 1 s of node teardown (the monitor thread polls for the end
 	# once a second, as skynet's does): wall time, not part of any measurement
 	local limit=120 line rc
-	timeout "$limit" "$node" "$tmp/config" > "$tmp/out" 2>&1
+	timeout "$limit" $runner "$node" "$tmp/config" > "$tmp/out" 2>&1
 	rc=$?
 	line=$(grep -m1 '^RESULT ' "$tmp/out")
 	printf '%s\n' "$line"

@@ -24,6 +24,17 @@ class ResultsError(Exception):
 	"""A problem with the input that the user must fix: reported in one line, exit 2."""
 
 
+# bench/run.sh labels a run under qemu-user (make bench ARCH=aarch64) with the host
+# <host>-emulated-<label>: its numbers measure the emulator on the build machine, not
+# ARM64, and are never compared (results/README.md).
+EMULATED = "-emulated-"
+
+
+def emulated_hosts(rows):
+	"""The emulated host labels among rows (empty for a native run)."""
+	return sorted({r["host"] for r in rows if EMULATED in r["host"]})
+
+
 def read_csv(path):
 	"""Returns (header, rows as dicts). Raises ResultsError on a missing/empty/bad file."""
 	try:

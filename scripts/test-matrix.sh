@@ -6,6 +6,9 @@
 #     also runs that part's own test (tests/test_part_<part>.c links only that part) and the
 #     other node tests ($NODE_TESTS);
 #   - the tests that use no part ($PARTLESS_TESTS) run once, with the first combination.
+# NODE_ONCE=1 runs the other node tests with the first combination only (the slow checkers'
+# matrices: those tests exercise the runtime's socket, monitor and error paths, which every
+# combination shares; the whole-runtime and part tests still cover every implementation).
 # So every test runs with every implementation of every part, and the runtime tests with
 # every combination. The MAKE_VAR arguments select the build (SAN=thread, a runner through
 # PROVE_FLAGS/SKYBENCH_RUNNER; ARCH=aarch64 arrives through MAKEFLAGS from the caller).
@@ -35,6 +38,7 @@ for v in $COMBOS; do
 	for p in handle:$h globalq:$g timer:$t; do
 		case "$seen" in *" $p "*) ;; *) seen="$seen$p " new=1 sel="$sel test_part_${p%%:*}" ;; esac
 	done
+	[ "${NODE_ONCE:-0}" = 1 ] && [ "$n" != 1 ] && new=""
 	[ -n "$new" ] && for nt in ${NODE_TESTS:-}; do
 		case " $COMBO_TESTS " in *" $nt "*) ;; *) sel="$sel $nt" ;; esac
 	done

@@ -105,6 +105,18 @@ main(void) {
 		"context takes run id and parts from the environment");
 	ok(c.host[0] && c.kernel[0] && c.compiler[0], "context knows host (%s), kernel (%s), compiler",
 		c.host, c.kernel);
+	/* an emulated run (bench/run.sh under qemu) labels its host; unset, the hostname */
+	char hn[128] = "";
+	struct csv_context e;
+	unsetenv("SKYBENCH_HOST_LABEL");
+	csv_context_init(&e, "", "", "");
+	ok(gethostname(hn, sizeof hn - 1) == 0 && strcmp(e.host, hn) == 0,
+		"without SKYBENCH_HOST_LABEL the host is the hostname (%s)", e.host);
+	setenv("SKYBENCH_HOST_LABEL", "vm-emulated-qemu-aarch64-llsc", 1);
+	csv_context_init(&e, "", "", "");
+	ok(strcmp(e.host, "vm-emulated-qemu-aarch64-llsc") == 0,
+		"SKYBENCH_HOST_LABEL replaces the hostname (%s)", e.host);
+	unsetenv("SKYBENCH_HOST_LABEL");
 
 	FILE *f = tmpfile();
 	csv_put_header(f);

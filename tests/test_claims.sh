@@ -2,7 +2,7 @@
 # scripts/check-claims on synthetic results with known answers: a claim that holds, one
 # that does not (and one whose point estimate passes but whose interval straddles the
 # threshold), one not applicable (more threads than CPUs), one whose cells were never
-# measured; k*ncpus thread counts; QUICK runs and unfinished runs ignored; --update fills
+# measured; k*ncpus thread counts; QUICK, unfinished and emulated runs ignored; --update fills
 # the published columns; bad input exits 2.
 . "$(dirname "$0")/results_tap.sh" claims
 CHK=scripts/check-claims
@@ -97,6 +97,29 @@ $CHK --claims "$T/good.csv" --quick-ok "$T/res" >"$T/out" 2>&1
 printf 'knobs: QUICK= FILTER= REPS=5\n' >"$T/res/h/20260102T000000Z-baseline.meta"
 $CHK --claims "$T/good.csv" "$T/res" >"$T/out" 2>&1
 [[ $(verdict holds) == "  -> REPRODUCED" ]]; ok $? "an unfinished run (no result: in .meta) is ignored"
+
+# emulated runs (make bench ARCH=aarch64, qemu-user) never count: a later one that says
+# mpmc = spin, under its labelled host or only flagged in its .meta, is skipped loudly
+$CHK --claims "$T/good.csv" "$T/res" >"$T/native.out" 2>&1
+emu=h-emulated-qemu-aarch64-llsc
+mkdir -p "$T/res/$emu"
+{ echo "$HEADER"; rows e1 spin 2 100 100 100 100 100; rows e1 mpmc 2 100 100 100 100 100; } |
+	sed "2,\$s/,h,abc,/,$emu,abc,/" >"$T/res/$emu/20260105T000000Z-baseline.csv"
+printf 'emulated: qemu-aarch64-llsc (qemu-user on x)\nknobs: QUICK= FILTER= REPS=5\nresult: ok\n' \
+	>"$T/res/$emu/20260105T000000Z-baseline.meta"
+{ echo "$HEADER"; rows e2 spin 2 100 100 100 100 100; rows e2 mpmc 2 100 100 100 100 100; } >"$T/res/h/20260106T000000Z-baseline.csv"
+printf 'emulated: qemu-aarch64-lse (qemu-user on x)\nknobs: QUICK= FILTER= REPS=5\nresult: ok\n' \
+	>"$T/res/h/20260106T000000Z-baseline.meta"
+$CHK --claims "$T/good.csv" "$T/res" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && cmp -s "$T/out" <(grep -v '^check-claims: SKIPPED' "$T/native.out")
+ok $? "emulated runs in RESULTS change nothing: same verdicts as without them (exit $rc)"
+! grep -q "$emu" "$T/out"; ok $? "no measured line for the emulated host"
+[ "$(grep -c '^check-claims: SKIPPED .*emulated run' "$T/err")" -eq 2 ]
+ok $? "each emulated run is skipped with a line on stderr: $(head -1 "$T/err")"
+$CHK --claims "$T/good.csv" "$T/res/$emu" >/dev/null 2>"$T/err"
+rc=$?; ok $((rc != 2)) "only emulated runs: exit 2, nothing to check (got $rc)"
+rm -r "$T/res/$emu" "$T/res/h/20260106T000000Z-baseline".*
 
 # bad input: exit 2 with a message
 : >"$T/empty.csv"

@@ -2,7 +2,7 @@
 # scripts/compare on synthetic results with known answers: a clear 2x (rates and times, both
 # directions, two files and one file), a no-difference case, failed samples counted, the
 # exit-2 errors (mismatched schemas, empty file, header only, unknown name, nothing in
-# common) and --fail-if-slower exit codes.
+# common, an emulated run) and --fail-if-slower exit codes.
 . "$(dirname "$0")/results_tap.sh" compare
 CMP=scripts/compare
 # rows RUN IMPL PART BENCH PARAMS THREADS METRIC UNIT CHECK VALUES...: one row per value
@@ -90,6 +90,15 @@ err "unknown variant or implementation 'nosuch'" "unknown variant" "$T/one.csv" 
 { echo "$HEADER"; rate runC spin 64 1 2 3 4 5; } >"$T/other.csv"
 err 'nothing in common' "nothing in common" "$T/a.csv" "$T/other.csv"
 err 'No such file' "missing file" "$T/a.csv" "$T/nosuch.csv"
+# an emulated run (make bench ARCH=aarch64: qemu-user numbers) is never compared, on either
+# side or inside one file, even when a single row carries the label
+sed '2,$s/,h,abc,/,h-emulated-qemu-aarch64-llsc,abc,/' "$T/b.csv" >"$T/emu.csv"
+err 'emulated run (host h-emulated-qemu-aarch64-llsc)' "emulated B" "$T/a.csv" "$T/emu.csv"
+err 'emulated run' "emulated A" "$T/emu.csv" "$T/a.csv"
+sed '2,$s/,h,abc,/,h-emulated-qemu-aarch64-lse,abc,/' "$T/one.csv" >"$T/emu1.csv"
+err 'emulated run (host h-emulated-qemu-aarch64-lse)' "emulated, one file" "$T/emu1.csv" spin mpmc
+sed '3s/,h,abc,/,h-emulated-qemu-aarch64-llsc,abc,/' "$T/b.csv" >"$T/emu2.csv"
+err 'emulated run' "one emulated row in a native file" "$T/a.csv" "$T/emu2.csv"
 
 # --fail-if-slower
 $CMP "$T/b.csv" "$T/a.csv" --fail-if-slower 10 >/dev/null 2>"$T/reg.txt"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # scripts/paper-numbers on synthetic results with known answers (medians, intervals, ratios,
 # verdicts, ceilings, thread aliases, table files), its choice of runs (newest finished
-# non-QUICK run per part; per-variant runtime runs), determinism, and: the committed
-# paper/generated/ and claims are exactly what the committed results/ give (make paper
-# regenerates them; a stale commit fails here).
+# non-QUICK run per part; per-variant runtime runs; emulated runs skipped), determinism,
+# paper-figures' refusal of emulated data, and: the committed paper/generated/ and claims
+# are exactly what the committed results/ give (make paper regenerates them; a stale
+# commit fails here).
 . "$(dirname "$0")/results_tap.sh" paper
 PN=scripts/paper-numbers
 # rows RUN PART IMPL CEILING BENCH PARAMS THREADS METRIC UNIT VALUES...
@@ -85,6 +86,32 @@ ok $? "--quick-ok: the newer QUICK run is used"
 { echo "$CL"; echo "x,\"mpmc beats spin\",globalq,pairs,mailboxes_per_thread=1,ops_per_s,mpmc,ncpus,spin,ncpus,>=,5,h,2,4,3.8,4.2"; } >"$T/claims5.csv"
 $PN --out "$T/gen5" --claims "$T/claims5.csv" "$T/res" >"$T/out5" 2>&1
 grep -q "WARNING: claim x does not hold on the published data" "$T/out5"; ok $? "a claim that does not hold on the published data: WARNING"
+# emulated runs (make bench ARCH=aarch64, qemu-user) cannot change the paper: a newer one
+# under its labelled host (it would add a second machine) and one flagged only in its .meta
+# (it would replace run 2's numbers) are skipped loudly; the tables and --data stay the same
+emu=h-emulated-qemu-aarch64-llsc
+cp -r "$T/res" "$T/resemu"
+mkdir -p "$T/resemu/$emu"
+{ echo "$HEADER"; gq r6 spin 0 1 5 5 5 5 5; gq r6 mpmc 0 2 5 5 5 5 5; } |
+	sed "2,\$s/,h,abc,/,$emu,abc,/" >"$T/resemu/$emu/20260106T000000Z-baseline.csv"
+printf 'emulated: qemu-aarch64-llsc (qemu-user on x)\nknobs: QUICK= FILTER= REPS=5\nresult: ok\n' \
+	>"$T/resemu/$emu/20260106T000000Z-baseline.meta"
+{ echo "$HEADER"; gq r7 spin 0 1 6 6 6 6 6; } >"$T/resemu/h/20260107T000000Z-baseline.csv"
+printf 'emulated: qemu-aarch64-lse (qemu-user on x)\nknobs: QUICK= FILTER= REPS=5\nresult: ok\n' \
+	>"$T/resemu/h/20260107T000000Z-baseline.meta"
+$PN --out "$T/genemu" --data "$T/dataemu" --claims "$T/claims.csv" "$T/resemu" >"$T/outemu" 2>"$T/erremu"
+ok $? "paper-numbers exits 0 with emulated runs among the results"
+diff -r "$T/gen1" "$T/genemu" >/dev/null && diff -r "$T/data" "$T/dataemu" >/dev/null
+ok $? "emulated runs change no generated file and no --data row"
+[ "$(grep -c '^paper-numbers: SKIPPED .*emulated run' "$T/erremu")" -eq 2 ]
+ok $? "each emulated run is skipped with a line on stderr: $(head -1 "$T/erremu")"
+# paper-figures plots only what paper-numbers selected: emulated data there is refused
+mkdir -p "$T/figdata"
+sed "2,\$s/,h,abc,/,$emu,abc,/" "$T/data/h.csv" >"$T/figdata/$emu.csv"
+scripts/paper-figures "$T/figdata" "$T/figplots" "$T/figs" >/dev/null 2>"$T/figerr"
+rc=$?
+[ $rc -eq 2 ] && grep -q 'emulated run' "$T/figerr" && [ ! -e "$T/figplots" ]
+ok $? "paper-figures refuses emulated data before plotting (exit $rc): $(head -1 "$T/figerr")"
 : >"$T/empty.csv"
 $PN --out "$T/gen6" --claims "$T/claims.csv" "$T/empty.csv" >/dev/null 2>&1
 rc=$?; ok $((rc != 2)) "empty results file: exit 2 (got $rc)"

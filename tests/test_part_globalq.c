@@ -29,10 +29,12 @@
 #endif
 #endif
 #ifdef SANITIZED
-#define SCALE 8
+#define SANITIZED_SCALE 8
 #else
-#define SCALE 1
+#define SANITIZED_SCALE 1
 #endif
+/* iterations are divided by this: 8 in sanitizer builds and under valgrind */
+static int scale = SANITIZED_SCALE;
 
 extern const int globalq_lockfree;
 
@@ -253,7 +255,7 @@ test_conservation(int threads, int nmail, int grow_to) {
 	struct cycle_arg a[8];
 	struct grow_arg g = { q, m, nmail, grow_to };
 	for (int i = 0; i < threads; i++) {
-		a[i] = (struct cycle_arg){ q, 1000000 / SCALE, now() + 1.5, &bad, &nulls, NULL,
+		a[i] = (struct cycle_arg){ q, 1000000 / scale, now() + 1.5, &bad, &nulls, NULL,
 		    0x9e3779b97f4a7c15ull * (uint64_t)(i + 1) };
 		pthread_create(&t[i], NULL, cycler, &a[i]);
 	}
@@ -390,7 +392,7 @@ lin_ok(struct lin_search *s, int left) {
 
 static void
 test_linearizable(void) {
-	int rounds = 20000 / SCALE;
+	int rounds = 20000 / scale;
 	pthread_t t[LT];
 	L.m = mailboxes(LMAX);
 	pthread_barrier_init(&L.start, NULL, LT + 1);
@@ -549,12 +551,12 @@ test_stall(void) {
 		atomic_int running = W;
 		struct cycle_arg a[W];
 		for (int i = 0; i < W; i++) {
-			a[i] = (struct cycle_arg){ q, 20000 / SCALE, 0, &bad, &nulls, &running, 99u + (uint64_t)i };
+			a[i] = (struct cycle_arg){ q, 20000 / scale, 0, &bad, &nulls, &running, 99u + (uint64_t)i };
 			pthread_create(&t[i], NULL, cycler, &a[i]);
 		}
 		int finished = wait_for(&running, 0, 15);
 		ok(finished, "%s: %d other threads finished %d pops+pushes each while it stayed parked", cases[c].what,
-		    W, 20000 / SCALE);
+		    W, 20000 / scale);
 		int still = atomic_load(&k.parked) && !atomic_load(&k.unpark);
 		if (!finished)
 			atomic_store(&k.unpark, 1);	/* they are stuck behind it: let them go */
@@ -634,8 +636,10 @@ test_unsafe_slot(void) {
 
 int
 main(void) {
+	if (tap_under_valgrind())
+		scale = 8;
 	diag("global queue variant '%s', lock-free: %d%s", globalq_variant, globalq_lockfree,
-	    SCALE > 1 ? ", sanitizer build: iterations / 8" : "");
+	    scale > 1 ? ", sanitizer build or valgrind: iterations / 8" : "");
 	test_sequential();
 	test_conservation(2, 3, 0);
 	test_conservation(3, 4, 0);

@@ -313,8 +313,8 @@ test_ids_and_growth(void) {
  * wrap 0 is reserved and 1 is held: the first id after the wrap is 2. */
 static void
 test_wrap(void) {
-	if (SANITIZED) {
-		skip("id wrap (~2^24 register/retire pairs): too slow under sanitizers, checked in plain builds");
+	if (SANITIZED || tap_under_valgrind()) {
+		skip("id wrap (~2^24 register/retire pairs): too slow under sanitizers and valgrind, checked in plain builds");
 		return;
 	}
 	counters_reset();
@@ -586,13 +586,14 @@ test_storm(int nthreads, long iters, long grow) {
 
 int
 main(void) {
-	diag("handle variant: %s%s", skynet_handle_variant, SANITIZED ? " (sanitized build)" : "");
+	diag("handle variant: %s%s", skynet_handle_variant, SANITIZED ? " (sanitized build)" :
+	    tap_under_valgrind() ? " (under valgrind: storms / 8)" : "");
 	test_basics();
 	test_ids_and_growth();
 	test_names();
 	test_reentrant_release();
 	test_wrap();
-	long scale = SANITIZED ? 4 : 1;
+	long scale = tap_under_valgrind() ? 8 : SANITIZED ? 4 : 1;
 	test_storm(2, 200000 / scale, 0);
 	test_storm(4, 100000 / scale, 20000 / scale);
 	/* again with the table yielding inside its race windows (part tests link the parts
