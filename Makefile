@@ -178,16 +178,23 @@ ALL_COMBOS := $(foreach h,$(HANDLES),$(foreach g,$(GLOBALQS),$(foreach t,$(TIMER
 # the native unsanitized matrix runs them. The sanitizer, valgrind and ARM64 matrices use
 # the same script (verify/verify.mk; make test-all ARCH=aarch64).
 NODE_TESTS := $(notdir $(shell grep -l 'node_tap.sh\|SKYBENCH_BUILD\|skybench-node' $(TEST_SCRIPTS) /dev/null))
-PARTLESS_TESTS := $(filter-out test_part_% $(NODE_TESTS),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
+# tests beyond test_part_<part> that depend on one part: run with each of its implementations
+PART_TESTS_globalq := test_litmus_handoff
+PARTLESS_TESTS := $(filter-out test_part_% $(PART_TESTS_globalq) $(NODE_TESTS),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
 COMBO_TESTS := test_runtime.sh test_runtime_bench.sh
 HOST_TESTS := test_claims.sh test_compare.sh test_model_check.sh test_paper.sh test_plot.sh
 # COMBOS="v ..." narrows any matrix (default: every combination)
 COMBOS ?= $(ALL_COMBOS)
-TEST_MATRIX = COMBOS="$(COMBOS)" COMBO_TESTS="$(COMBO_TESTS)" NODE_TESTS="$(NODE_TESTS)" \
-	PARTLESS_TESTS="$(PARTLESS_TESTS)" HOST_TESTS="$(HOST_TESTS)" scripts/test-matrix.sh
+TEST_MATRIX_ENV = COMBOS="$(COMBOS)" COMBO_TESTS="$(COMBO_TESTS)" NODE_TESTS="$(NODE_TESTS)" \
+	PARTLESS_TESTS="$(PARTLESS_TESTS)" HOST_TESTS="$(HOST_TESTS)" PART_TESTS_globalq="$(PART_TESTS_globalq)"
+TEST_MATRIX = $(TEST_MATRIX_ENV) scripts/test-matrix.sh
 _native := $(filter $(ARCH),$(shell uname -m))
+# under qemu (ARCH=aarch64) the other node tests run once per matrix (NODE_ONCE=0: with every
+# implementation, as natively)
+NODE_ONCE ?= $(if $(_native),0,1)
 test-all:
-	@HOST_TOO=$(if $(_native),1,0) $(TEST_MATRIX) test-all$(if $(_native),,-$(ARCH)-$(AARCH64_ISA))
+	@HOST_TOO=$(if $(_native),1,0) NODE_ONCE=$(NODE_ONCE) $(TEST_MATRIX) \
+		test-all$(if $(_native),,-$(ARCH)-$(AARCH64_ISA))
 -include bench/bench.mk
 -include scripts/analysis.mk
 -include paper/paper.mk

@@ -3,8 +3,9 @@
 # run as often as its dependence on the parts needs (the rule of make test-all):
 #   - the whole-runtime tests ($COMBO_TESTS) run for every combination;
 #   - a combination that brings an implementation of a part not tested yet in this matrix
-#     also runs that part's own test (tests/test_part_<part>.c links only that part) and the
-#     other node tests ($NODE_TESTS);
+#     also runs that part's own test (tests/test_part_<part>.c links only that part), the
+#     other tests that depend on that part ($PART_TESTS_<part>, e.g. the global queue's
+#     hand-off litmus test) and the other node tests ($NODE_TESTS);
 #   - the tests that use no part ($PARTLESS_TESTS) run once, with the first combination.
 # NODE_ONCE=1 runs the other node tests with the first combination only (the slow checkers'
 # matrices: those tests exercise the runtime's socket, monitor and error paths, which every
@@ -36,7 +37,8 @@ for v in $COMBOS; do
 	sel=$COMBO_TESTS new=""
 	[ "$n" = 1 ] && sel="$sel $partless"
 	for p in handle:$h globalq:$g timer:$t; do
-		case "$seen" in *" $p "*) ;; *) seen="$seen$p " new=1 sel="$sel test_part_${p%%:*}" ;; esac
+		part=${p%%:*} extra=PART_TESTS_${p%%:*}
+		case "$seen" in *" $p "*) ;; *) seen="$seen$p " new=1 sel="$sel test_part_$part ${!extra:-}" ;; esac
 	done
 	[ "${NODE_ONCE:-0}" = 1 ] && [ "$n" != 1 ] && new=""
 	[ -n "$new" ] && for nt in ${NODE_TESTS:-}; do

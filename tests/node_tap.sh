@@ -20,8 +20,12 @@ case "${SKYBENCH_SAN:-}" in
 	address) SLOW=3 ;;
 	*) SLOW=1 ;;
 esac
-# valgrind runs the node's threads one at a time, 20-50x slower (qemu needs no allowance)
-case "${SKYBENCH_RUNNER:-}" in *valgrind*) SLOW=20 ;; esac
+# worker counts the whole-runtime tests run (test_runtime.sh)
+WORKER_COUNTS="1 2 3 4"
+# valgrind runs the node's threads one at a time, 20-50x slower (qemu needs no allowance);
+# memcheck looks for memory errors, which need the paths run, not every worker count: two
+# concurrent counts, one within and one beyond this machine's 2 CPUs
+case "${SKYBENCH_RUNNER:-}" in *valgrind*) SLOW=20 WORKER_COUNTS="2 4" ;; esac
 
 # The global queue of this build: from SKYBENCH_VARIANT (a preset or handle-globalq-timer)
 case "${SKYBENCH_VARIANT:-baseline}" in

@@ -6,7 +6,7 @@
 set -u
 . "$(dirname "$0")/node_tap.sh"
 
-for t in 1 2 3 4; do
+for t in $WORKER_COUNTS; do
 	blocking_oversubscribed "$t" && continue
 	mkdir -p "$TMPD/logs-t$t"
 	write_config "api-t$t" "$t" "test_api" "logpath = \"$TMPD/logs-t$t\""
@@ -14,7 +14,7 @@ for t in 1 2 3 4; do
 done
 
 # services x messages per pair x fan-out, chosen so each run stays a few seconds
-for t in 1 2 3 4; do
+for t in $WORKER_COUNTS; do
 	blocking_oversubscribed "$t" && continue
 	write_config "stress-few-t$t" "$t" "test_stress 4 $((20000 / SLOW)) 3"
 	run_node "stress-few-t$t" 120

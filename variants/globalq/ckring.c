@@ -43,7 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#if defined(__aarch64__) && !defined(CK_USE_CC_BUILTINS)
+#if defined(__aarch64__) && (!defined(CK_USE_CC_BUILTINS) || !CK_USE_CC_BUILTINS)
 #error "ckring on ARM64 needs -DCK_USE_CC_BUILTINS=1 (ck 0.7.1 ck_ring lacks a barrier there; see the header)"
 #endif
 
