@@ -48,8 +48,11 @@ skynet_globalmq_pop(void) {
 
 struct message_queue *
 skynet_mq_create(uint32_t handle) {
-	/* relaxed: a counter; reserve only needs an upper bound of live mailboxes */
-	size_t n = atomic_fetch_add_explicit(&mailboxes, 1, memory_order_relaxed) + 1;
+	/* acq_rel, not relaxed: a create that counts on a release's decrement must also see that
+	 * mailbox's last pop (its cell back in the ring's free list), or on a weakly ordered CPU
+	 * a ring of exactly n cells could look full to this mailbox's first push (docs/
+	 * verification.md, section 5); mailboxes are created and released rarely */
+	size_t n = atomic_fetch_add_explicit(&mailboxes, 1, memory_order_acq_rel) + 1;
 	globalq_reserve(Q, n);
 	struct message_queue *q = skynet_malloc(sizeof(*q));
 	q->handle = handle;
@@ -74,8 +77,8 @@ _release(struct message_queue *q) {
 	spinlock_destroy(&q->lock);
 	skynet_free(q->queue);
 	skynet_free(q);
-	/* relaxed: see skynet_mq_create */
-	atomic_fetch_sub_explicit(&mailboxes, 1, memory_order_relaxed);
+	/* acq_rel: publishes this mailbox's last pop to the next create (skynet_mq_create) */
+	atomic_fetch_sub_explicit(&mailboxes, 1, memory_order_acq_rel);
 }
 
 uint32_t

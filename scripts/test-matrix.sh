@@ -34,6 +34,7 @@ n=0 failed="" seen=" " start=$(date +%s)
 for v in $COMBOS; do
 	n=$((n + 1))
 	IFS=- read -r h g t <<<"$v"
+	[ -n "$t" ] || { echo "$name: '$v' is not handle-globalq-timer (COMBOS takes combinations, not presets)" >&2; exit 2; }
 	sel=$COMBO_TESTS new=""
 	[ "$n" = 1 ] && sel="$sel $partless"
 	for p in handle:$h globalq:$g timer:$t; do

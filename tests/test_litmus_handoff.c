@@ -10,7 +10,8 @@
  *       written memory is pushed with skynet_mq_push, which puts the parked mailbox in the
  *       global queue; a consumer pops the mailbox from the global queue, then the message
  *       from the mailbox (skynet_mq_pop parks it again when empty), and reads the data.
- *       Each mailbox is in the global queue at most once (checked).
+ *       Each mailbox is in the global queue at most once (checked at the end only: with
+ *       every mailbox parked, the global queue must be empty).
  *
  * On x86 (and under qemu-aarch64 on an x86 host, which keeps x86's ordering) a missing
  * barrier cannot show here; on ARM64 hardware it can; under TSan a missing happens-before

@@ -6,7 +6,7 @@
  *       loads see 0 (both would enter). x86 does reorder a store with a later load, so this
  *       one can fail on x86 too if the orders were weakened (the control below shows it).
  *  MP   (message passing) handle_rcu.h grow_slots/slot_lookup: a new slot array is filled
- *       with plain stores, then published by a release store; readers acquire-load the
+ *       (relaxed stores there, plain ones here), then published by a release store; readers acquire-load the
  *       pointer and read the contents. Forbidden: a reader sees the pointer but stale
  *       contents. Under ThreadSanitizer a missing release/acquire is a reported race.
  *  PAIR handle_rcu.h register/retire/slot_lookup: a slot's {ctx, handle} pair is stored
@@ -131,7 +131,7 @@ mp_writer(void *arg) {
 	for (long i = 0; i < rounds; i++) {
 		uint32_t *a = t->arrays + (size_t)i * MP_WORDS;
 		for (int k = 0; k < MP_WORDS; k++)
-			a[k] = (uint32_t)i + 1;		/* plain, as grow_slots' copies */
+			a[k] = (uint32_t)i + 1;		/* plain; relaxed atomic stores in grow_slots, ordered alike */
 		/* release: as grow_slots publishes the new array */
 		atomic_store_explicit(&t->slots, a, memory_order_release);
 	}

@@ -26,7 +26,8 @@
  *   an enqueuer ever claimed on it has a dequeuer: its element, if it lands, is taken).
  * - no ABA: slots carry the cycle (lap) of their position; indices are reused only via fq.
  * - bounded memory, independent of the message count: a ring of capacity n is 40n bytes.
- *   Rings are never freed before globalq_release (a stalled thread may still hold an old
+ *   Linked rings are never freed before globalq_release (a ring that lost the link CAS
+ *   was never seen by another thread and is freed at once; a stalled thread may hold an old
  *   one, and nothing here tracks readers); capacities double, so all rings together are
  *   less than twice the last one: at most ~80 bytes per mailbox ever reserved.
  *

@@ -130,8 +130,8 @@ progress(void) {
 
 static void
 barrier(void) {
-	/* relaxed: garbage_run's decrements are ours or came before a poll we synchronized
-	 * with through the mutex */
+	/* relaxed: only skynet_handle_exit calls this, after the runtime joined its threads, so
+	 * every decrement happened before this load */
 	while (atomic_load_explicit(&garbage_pending, memory_order_relaxed) > 0) {
 		poll_garbage(1);
 		sched_yield();
