@@ -13,6 +13,30 @@
 static int tap_count;
 static int tap_failed;
 
+/* sanitizer builds (gcc defines __SANITIZE_*, clang answers __has_feature): TAP_ASAN,
+ * TAP_TSAN, TAP_SANITIZED are 0 or 1; sanitized tests scale their long loops down */
+#if defined(__SANITIZE_ADDRESS__)
+#define TAP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TAP_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define TAP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TAP_TSAN 1
+#endif
+#endif
+#ifndef TAP_ASAN
+#define TAP_ASAN 0
+#endif
+#ifndef TAP_TSAN
+#define TAP_TSAN 0
+#endif
+#define TAP_SANITIZED (TAP_ASAN || TAP_TSAN)
+
 /* under valgrind (make verify-valgrind sets SKYBENCH_RUNNER): threads run one at a time,
  * 20-50x slower, so the long loops are scaled down like in sanitizer builds */
 static inline int

@@ -27,13 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
 
 #define BOXES 8
 #define WORDS 8
@@ -155,18 +148,14 @@ mq_consumer(void *arg) {
 
 int
 main(void) {
-#ifdef SANITIZED
-	rounds = 20000;
-#else
-	rounds = 300000;
-#endif
+	rounds = TAP_SANITIZED ? 20000 : 300000;
 	const char *runner = getenv("SKYBENCH_RUNNER");
 	if (runner && *runner)
 		rounds /= 10;	/* under an emulator or valgrind */
 #if defined(__aarch64__) || defined(__powerpc__) || defined(__riscv)
 	diag("weakly ordered ISA: a missing barrier in the hand-off can show here on real hardware "
 	    "(not under qemu on an x86 host)");
-#elif defined(SANITIZED)
+#elif TAP_SANITIZED
 	diag("sanitized build: under TSan a missing happens-before edge is reported as a race");
 #else
 	diag("strongly ordered ISA (x86-64 TSO): these hand-offs cannot fail here for want of a "

@@ -28,13 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
 
 static long rounds;
 
@@ -215,11 +208,7 @@ pair_reader(void *arg) {
 
 int
 main(void) {
-#ifdef SANITIZED
-	rounds = 3000;
-#else
-	rounds = 100000;
-#endif
+	rounds = TAP_SANITIZED ? 3000 : 100000;
 	/* under an emulator (make test ARCH=aarch64 sets SKYBENCH_RUNNER) every round is slower */
 	const char *runner = getenv("SKYBENCH_RUNNER");
 	int emulated = runner && strstr(runner, "qemu");

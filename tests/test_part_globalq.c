@@ -21,20 +21,8 @@
 #include <string.h>
 #include <time.h>
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifdef SANITIZED
-#define SANITIZED_SCALE 8
-#else
-#define SANITIZED_SCALE 1
-#endif
 /* iterations are divided by this: 8 in sanitizer builds and under valgrind */
-static int scale = SANITIZED_SCALE;
+static int scale = TAP_SANITIZED ? 8 : 1;
 
 extern const int globalq_lockfree;
 

@@ -24,30 +24,11 @@
 #include "handle_hooks.h"
 #include "skynet_mq.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TEST_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define TEST_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define TEST_TSAN 1
-#endif
-#endif
-#ifdef TEST_ASAN
+#if TAP_ASAN
 #include <sanitizer/asan_interface.h>
 #define POISON(p, sz) ASAN_POISON_MEMORY_REGION(p, sz)
 #else
 #define POISON(p, sz) ((void)(p), (void)(sz))
-#endif
-#if defined(TEST_ASAN) || defined(TEST_TSAN)
-#define SANITIZED 1
-#else
-#define SANITIZED 0
 #endif
 
 #define HARBOR 3
@@ -151,7 +132,7 @@ graveyard_free(void) {
 	while (graveyard) {
 		struct skynet_context * ctx = graveyard;
 		graveyard = ctx->next_dead;
-#ifdef TEST_ASAN
+#if TAP_ASAN
 		ASAN_UNPOISON_MEMORY_REGION(ctx, sizeof(*ctx));
 #endif
 		free(ctx);
@@ -313,7 +294,7 @@ test_ids_and_growth(void) {
  * wrap 0 is reserved and 1 is held: the first id after the wrap is 2. */
 static void
 test_wrap(void) {
-	if (SANITIZED || tap_under_valgrind()) {
+	if (TAP_SANITIZED || tap_under_valgrind()) {
 		skip("id wrap (~2^24 register/retire pairs): too slow under sanitizers and valgrind, checked in plain builds");
 		return;
 	}
@@ -586,14 +567,14 @@ test_storm(int nthreads, long iters, long grow) {
 
 int
 main(void) {
-	diag("handle variant: %s%s", skynet_handle_variant, SANITIZED ? " (sanitized build)" :
+	diag("handle variant: %s%s", skynet_handle_variant, TAP_SANITIZED ? " (sanitized build)" :
 	    tap_under_valgrind() ? " (under valgrind: storms / 8)" : "");
 	test_basics();
 	test_ids_and_growth();
 	test_names();
 	test_reentrant_release();
 	test_wrap();
-	long scale = tap_under_valgrind() ? 8 : SANITIZED ? 4 : 1;
+	long scale = tap_under_valgrind() ? 8 : TAP_SANITIZED ? 4 : 1;
 	test_storm(2, 200000 / scale, 0);
 	test_storm(4, 100000 / scale, 20000 / scale);
 	/* again with the table yielding inside its race windows (part tests link the parts

@@ -13,17 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
-
 /* ---- what fired ---- */
 
 struct fired {
@@ -523,7 +512,7 @@ test_random(int seeds, int steps) {
 
 int
 main(void) {
-	diag("timer variant: %s%s", timerq_variant, SANITIZED ? " (sanitizer build, scaled down)" :
+	diag("timer variant: %s%s", timerq_variant, TAP_SANITIZED ? " (sanitizer build, scaled down)" :
 	    tap_under_valgrind() ? " (under valgrind, scaled down)" : "");
 	{
 		struct timerq *q = timerq_create();
@@ -548,7 +537,7 @@ main(void) {
 	else
 		test_far(0, 0, 0);			/* 2^26 +- 1 with 67M real updates */
 	test_release();
-	int slow = SANITIZED || tap_under_valgrind();
+	int slow = TAP_SANITIZED || tap_under_valgrind();
 	test_random(slow ? 150 : 600, slow ? 2000 : 4000);
 	return done_testing();
 }
