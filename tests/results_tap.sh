@@ -1,5 +1,5 @@
 # Shared start of the TAP shell tests of the results scripts (compare, check-claims,
-# paper-numbers), sourced with the scratch directory's name:  . tests/results_tap.sh NAME
+# paper-numbers, plot), sourced with the scratch directory's name:  . tests/results_tap.sh NAME
 # Sets T (scratch dir, removed at exit unless KEEP is set), ok STATUS DESCRIPTION, the
 # counters N and FAILED, and HEADER (results/README.md's column line); skips the whole test
 # when Debian's python3 is missing.

@@ -2,23 +2,13 @@
 # scripts/plot on a synthetic two-host results CSV: the expected figures (rate vs threads with
 # the ceiling, speedup, timer ns/op vs pending, latency percentiles, single-point bars) exist
 # as non-empty PNG and PDF files; a CSV without latency rows says it skipped them.
-set -u
-cd "$(dirname "$0")/.."
-T=$(mktemp -d "${TMPDIR:-/tmp}/skybench-plot.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-N=0
-FAILED=0
-ok() {	# status(0 = pass) description
-	N=$((N + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $N - $2"; else echo "not ok $N - $2"; FAILED=$((FAILED + 1)); fi
-}
+. "$(dirname "$0")/results_tap.sh" plot
 
 if ! /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
 	echo "1..0 # SKIP matplotlib missing for /usr/bin/python3 (scripts/ensure-deps.sh plot installs it)"
 	exit 0
 fi
 
-HEADER="run_id,date,host,git_rev,variant,handle,globalq,timer,part,impl,ceiling,benchmark,params,threads,oversubscribed,pin,cpus,rep,metric,value,unit,ops,wall_ns,check,compiler,cflags,libs,cpu_model,topology,kernel"
 # rows HOST IMPL CEILING PART BENCH PARAMS THREADS METRIC UNIT BASE: 5 reps around BASE
 rows() {
 	local host=$1 impl=$2 ceil=$3 part=$4 bench=$5 params=$6 threads=$7 metric=$8 unit=$9 base=${10}

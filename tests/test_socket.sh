@@ -40,36 +40,31 @@ echo_run echo-many 4 gate 300 100 $((3000 / SLOW)) mix
 # load against the epoll ceiling and against gate_echo on this node, every byte checked
 BD=${SKYBENCH_BENCH_DIR:?"run through make test (SKYBENCH_BENCH_DIR is not set)"}
 BRUN=${SKYBENCH_RUNNER:-}
+# load_against LABEL PID OUT TRIES SED DESCRIPTION: waits (TRIES x 50 ms) for the server PID
+# to print its port into OUT (SED extracts it), runs echo_load against it (LABEL names the
+# server in its RESULT line), stops the server, and reports DESCRIPTION
+load_against() {
+	local what=$1 pid=$2 out=$3 tries=$4 expr=$5 port="" line
+	for _ in $(seq "$tries"); do
+		port=$(sed -n "$expr" "$out" | head -1)
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	line=$(timeout $((30 * SLOW)) $BRUN "$BD/echo_load" "${port:-1}" 20 1024 $((2000 / SLOW)) "$what")
+	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	case "$line" in
+	RESULT*FAILED*|"") tap_ok 0 "$6: ${line:-no RESULT line}" ;;
+	*) tap_ok 1 "$6: every byte echoed" ;;
+	esac
+}
 if [ -x "$BD/echo_load" ] && [ -x "$BD/epoll_echo" ]; then
 	$BRUN "$BD/epoll_echo" 0 > "$TMPD/epoll.out" 2>&1 &
-	epid=$!
-	port=""
-	for _ in $(seq 100); do
-		port=$(awk '/^PORT/ {print $2}' "$TMPD/epoll.out")
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
-	line=$(timeout $((30 * SLOW)) $BRUN "$BD/echo_load" "${port:-1}" 20 1024 $((2000 / SLOW)) epoll)
-	kill $epid 2>/dev/null; wait $epid 2>/dev/null
-	case "$line" in
-	RESULT*FAILED*|"") tap_ok 0 "echo_load against epoll_echo: ${line:-no RESULT line}" ;;
-	*) tap_ok 1 "echo_load against epoll_echo: every byte echoed" ;;
-	esac
+	load_against epoll $! "$TMPD/epoll.out" 100 's/^PORT \([0-9]*\).*/\1/p' \
+		"echo_load against epoll_echo"
 	write_config gate-server 2 "gate_echo 127.0.0.1 0 mix"
 	"$NODE" "$TMPD/gate-server.config" > "$TMPD/gate-server.out" 2>&1 &
-	npid=$!
-	port=""
-	for _ in $(seq 200); do
-		port=$(sed -n 's/.*gate_echo: listening on port \([0-9]*\).*/\1/p' "$TMPD/gate-server.out" | head -1)
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
-	line=$(timeout $((30 * SLOW)) $BRUN "$BD/echo_load" "${port:-1}" 20 1024 $((2000 / SLOW)) gate)
-	kill $npid 2>/dev/null; wait $npid 2>/dev/null
-	case "$line" in
-	RESULT*FAILED*|"") tap_ok 0 "echo_load against gate_echo on the node: ${line:-no RESULT line}" ;;
-	*) tap_ok 1 "echo_load against gate_echo on the node: every byte echoed" ;;
-	esac
+	load_against gate $! "$TMPD/gate-server.out" 200 's/.*gate_echo: listening on port \([0-9]*\).*/\1/p' \
+		"echo_load against gate_echo on the node"
 else
 	TAP_N=$((TAP_N + 1))
 	echo "ok $TAP_N - # SKIP bench/echo_load or bench/epoll_echo not built in $BD (make bench-socket-programs)"
