@@ -1,5 +1,6 @@
 /* Global-queue micro-benchmarks: every variants/globalq implementation and the
- * fetch-and-add ceiling, same threads, same pinning, interleaved (method.md rules 2, 5, 7).
+ * fetch-and-add ceiling, same threads, same pinning, interleaved (docs/method.md rules 2,
+ * 5, 7).
  *
  *   pairs     each thread holds one mailbox: push it, pop one (any), repeat. With one
  *             mailbox per thread a pop can never find the queue empty (the popping thread
@@ -9,7 +10,7 @@
  *             and park what they popped. Empty pops are expected and not counted.
  * An op is one push or one pop; the ceiling does one fetch-and-add per op on one counter.
  * After every run the queue is drained and every mailbox checked: pushes = pops, plus one
- * if it was still queued, and no mailbox seen twice (method.md rule 9). */
+ * if it was still queued, and no mailbox seen twice (docs/method.md rule 9). */
 
 #include "common.h"
 #include "harness.h"

@@ -5,7 +5,7 @@
  *   push        skynet_handle_push of a random live handle (RCU variants skip the refcount)
  *   churn       lookup, but with probability p (params churn_permille) the thread instead
  *               retires one of its own services and registers a new one (steady lookups
- *               alone flatter RCU, lockfree-notes.md)
+ *               alone flatter RCU, docs/method.md "Workloads")
  *   names       skynet_handle_findname of a random one of 64 names
  * Ceilings: unsync-read (slot array indexed by handle, no synchronization at all) for the
  * lookup benchmarks, unsync-bsearch (strcmp binary search of a plain array) for names.

@@ -14,8 +14,9 @@
  * Timeouts (ticks of 10 ms): uniform 1..1000; bimodal 90% 1..10, 10% 10000..100000; long
  * 2^20..2^22. Lateness of expiry is the runtime benchmark's (it needs the real clock).
  *
- * Checks (method.md rule 9): every fired timer fires on exactly its due tick, once, never
- * after being cancelled; every cancel of a pending timer succeeds; pending counts add up. */
+ * Checks (docs/method.md rule 9): every fired timer fires on exactly its due tick, once,
+ * never after being cancelled; every cancel of a pending timer succeeds; pending counts add
+ * up. */
 
 #include "common.h"
 #include "gbench_shim.h"
@@ -388,7 +389,7 @@ main(int argc, char **argv) {
 	static const long bursts[] = { 1, 100, 10000 };
 	for (int b = 0; b < 3; b++)
 		add(BURST, UNIFORM, bursts[b], 0);
-	/* the clock pair each manually timed batch includes (method.md rule 6) */
+	/* the clock pair each manually timed batch includes (docs/method.md rule 6) */
 	uint64_t c0 = harness_now_ns(), sink = 0;
 	for (int i = 0; i < 100000; i++)
 		sink += harness_now_ns();

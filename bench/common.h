@@ -3,7 +3,8 @@
 
 /* What every micro-benchmark program shares: options, the list of cases, the repetition
  * loop (a discarded warm-up round, then REPS rounds, each in a fresh random order so that
- * implementations are interleaved, method.md rules 2-3), progress with ETA, result rows.
+ * implementations are interleaved, docs/method.md rules 2-3), progress with ETA, result
+ * rows.
  *
  * Options (each program): --reps N  --seconds S  --quick  --threads 1,2,4|1-4
  *   --pin POLICY  --filter REGEX  --csv FILE (append rows)  --seed N  --list */

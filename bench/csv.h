@@ -1,8 +1,8 @@
 #ifndef SKYBENCH_CSV_H
 #define SKYBENCH_CSV_H
 
-/* Tidy result rows (method.md rule 1): one row per measurement, every row carrying what
- * produced it. The columns are listed once, in csv_columns[], and documented in
+/* Tidy result rows (docs/method.md rule 1): one row per measurement, every row carrying
+ * what produced it. The columns are listed once, in csv_columns[], and documented in
  * results/README.md (a test checks the two agree). Fields are quoted as RFC 4180 says. */
 
 #include <stdint.h>

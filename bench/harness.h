@@ -1,10 +1,11 @@
 #ifndef SKYBENCH_HARNESS_H
 #define SKYBENCH_HARNESS_H
 
-/* Fixed-duration contended throughput (method.md rule 5): fresh threads, each pinned and
- * placed before a barrier; after the barrier every thread runs its work loop until the stop
- * flag, counting its own operations; the rate is the total over the wall time from the
- * first thread's start to the last thread's end. Never a fixed iteration count per thread. */
+/* Fixed-duration contended throughput (docs/method.md rule 5): fresh threads, each pinned
+ * and placed before a barrier; after the barrier every thread runs its work loop until the
+ * stop flag, counting its own operations; the rate is the total over the wall time from
+ * the first thread's start to the last thread's end. Never a fixed iteration count per
+ * thread. */
 
 #include <stdatomic.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 #ifndef SKYBENCH_PIN_H
 #define SKYBENCH_PIN_H
 
-/* Thread placement (method.md rule 8). The mapping (policy, thread index, topology) -> CPU
- * is a pure function over a small topology description (pin_map.c), so it is tested on
+/* Thread placement (docs/method.md rule 8). The mapping (policy, thread index, topology) ->
+ * CPU is a pure function over a small topology description (pin_map.c), so it is tested on
  * synthetic machines; pin.c fills the description from hwloc and binds threads.
  *
  * Policies, for thread i of n:

@@ -60,7 +60,7 @@ export SKYBENCH_RUN_ID="$host-$stamp-$SKYBENCH_VARIANT"
 m() { printf '%s: %s\n' "$1" "$2" >> "$meta"; }
 readf() { [ -r "$1" ] && tr -d '\n' < "$1" || echo "unreadable"; }
 
-# --- metadata before the run (method.md rules 1 and 10) ---
+# --- metadata before the run (docs/method.md rules 1 and 10) ---
 : > "$meta"
 m run_id "$SKYBENCH_RUN_ID"
 if [ -n "$emulated" ]; then

@@ -1,9 +1,10 @@
 #ifndef SKYBENCH_STATS_H
 #define SKYBENCH_STATS_H
 
-/* Summaries of repeated measurements (method.md rule 3): the median with a nonparametric
- * confidence interval from order statistics (Le Boudec, "Performance Evaluation of
- * Computer and Communication Systems", 2010, section 2.2.1 and table A.1), min and max.
+/* Summaries of repeated measurements (docs/method.md rule 3): the median with a
+ * nonparametric confidence interval from order statistics (Le Boudec, "Performance
+ * Evaluation of Computer and Communication Systems", 2010, section 2.2.1 and table A.1),
+ * min and max.
  *
  * The interval [x(lo), x(hi)] (1-based order statistics) covers the true median with
  * probability P(lo <= B <= hi-1), B ~ Binomial(n, 1/2). We take the shortest such pair

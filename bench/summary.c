@@ -4,7 +4,8 @@
  * its coverage, the number of samples, the fraction of the ceiling measured in the same
  * run (same part, benchmark, params, threads, metric), and the ratio to the part's
  * baseline implementation with "=" where the intervals overlap (no significant
- * difference, method.md rule 4). --check validates every row and exits 1 on a violation. */
+ * difference, docs/method.md rule 4). --check validates every row and exits 1 on a
+ * violation. */
 
 #include "csv.h"
 #include "stats.h"

@@ -50,8 +50,8 @@ struct message_queue *
 skynet_mq_create(uint32_t handle) {
 	/* acq_rel, not relaxed: a create that counts on a release's decrement must also see that
 	 * mailbox's last pop (its cell back in the ring's free list), or on a weakly ordered CPU
-	 * a ring of exactly n cells could look full to this mailbox's first push (docs/
-	 * verification.md, section 5); mailboxes are created and released rarely */
+	 * a ring of exactly n cells could look full to this mailbox's first push
+	 * (docs/verification.md, section 5); mailboxes are created and released rarely */
 	size_t n = atomic_fetch_add_explicit(&mailboxes, 1, memory_order_acq_rel) + 1;
 	globalq_reserve(Q, n);
 	struct message_queue *q = skynet_malloc(sizeof(*q));

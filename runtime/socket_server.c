@@ -1,5 +1,5 @@
-/* The socket server: skynet's design (socket_server.c, described in shared/skynet-notes.md
- * section 12), written anew.
+/* The socket server: skynet's design (skynet's socket_server.c; what is kept and how it is
+ * tested: docs/skynet.md, section 12), written anew.
  *
  * One thread (the socket thread) owns epoll and the state of every socket. Other threads
  * talk to it through a pipe: a request is one write of [type, length, body <= 256 bytes],

@@ -5,11 +5,11 @@ A results directory holds runs: <stamp>-<variant>.csv with a .meta beside it. A 
 only when it finished (its .meta has a `result:` line; a CSV without any .meta, such as a
 synthetic test file, is taken as finished) and, unless quick runs are allowed, was not a
 QUICK=1 smoke run. Failed samples (check=fail) carry no number and are left out
-(method.md rule 9). Emulated runs (host <host>-emulated-<label>, or an `emulated:` line in
-the .meta: make bench ARCH=aarch64 under qemu-user) never count: they are skipped with a
+(docs/method.md rule 9). Emulated runs (host <host>-emulated-<label>, or an `emulated:` line
+in the .meta: make bench ARCH=aarch64 under qemu-user) never count: they are skipped with a
 line on stderr, so such a directory under results/ cannot change the paper or the claims.
 
-Selection (method.md rule 2: a ratio compares numbers from one invocation):
+Selection (docs/method.md rule 2: a ratio compares numbers from one invocation):
 - micro-benchmarks (part globalq, handle, timer): every implementation of the part is in
   the same program run, so each part is taken whole from ONE run: the latest finished run
   that measured it (files sort by their UTC stamp);
@@ -186,6 +186,6 @@ def ratio(a, b, seed=1):
 
 
 def differ(a, b):
-	"""method.md rule 4: two medians differ only when their intervals do not overlap."""
+	"""docs/method.md rule 4: two medians differ only when their intervals do not overlap."""
 	sa, sb = a.summary, b.summary
 	return sa.hi < sb.lo or sb.hi < sa.lo

@@ -2,9 +2,9 @@
 # pingpong.sh [-r REPS] [-t "1 2"] [-p PAIRS] [-n MESSAGES] VARIANT...
 # Ping-pong on the real node (services/pingpong.c, profile off): P pairs, one payload-less
 # message in flight per pair, N messages. Builds each variant, then runs REPS rounds; in
-# each round every (variant, threads) point runs once, in a fresh random order (method.md
-# rule 2: alternated, same invocation). Prints one CSV row per run and, per point, the
-# median, min and max messages/second.
+# each round every (variant, threads) point runs once, in a fresh random order
+# (docs/method.md rule 2: alternated, same invocation). Prints one CSV row per run and, per
+# point, the median, min and max messages/second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=5 threads="1 2" pairs=16 messages=10000000

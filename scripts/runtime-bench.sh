@@ -10,8 +10,9 @@
 # impl=the variant, one row per metric of each run); a run whose RESULT line says FAILED,
 # or that has no RESULT line, or whose node exits non-zero, gives check=fail rows with no
 # value and makes this script exit 1.
-# The node does not pin its worker threads: every row says pin=none and cpus=? (method.md
-# rule 8: an unpinned run is labelled as such); --pin other than none is refused loudly.
+# The node does not pin its worker threads: every row says pin=none and cpus=?
+# (docs/method.md rule 8: an unpinned run is labelled as such); --pin other than none is
+# refused loudly.
 # The same options as the micro-benchmark programs, so bench/run.sh can run it; without
 # --csv it writes results/<host>/<stamp>-<variant>-runtime.csv and a .meta beside it.
 # QUICK=1 / --quick: tiny sizes, 1 repetition, no warm-up, threads nproc and 2*nproc only

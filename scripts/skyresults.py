@@ -2,7 +2,7 @@
 scripts/plot). Pure python3 standard library.
 
 The columns are those of results/README.md (written by bench/csv.c). Summaries follow
-method.md rule 3: the median of the raw samples with an order-statistic interval, the
+docs/method.md rule 3: the median of the raw samples with an order-statistic interval, the
 same choice of order statistics as bench/stats.c (Le Boudec, "Performance Evaluation of
 Computer and Communication Systems", 2010, 2.2.1): the shortest pair [x(j), x(k)] whose
 coverage P(j <= B <= k-1), B ~ Binomial(n, 1/2), reaches the level, the most symmetric
@@ -65,7 +65,7 @@ def read_csv(path):
 
 
 def sample_value(row):
-	"""The sample as a float, or None for a failed check (method.md rule 9: no number)."""
+	"""The sample as a float, or None for a failed check (docs/method.md rule 9: no number)."""
 	if row["check"] == "fail" or row["value"] == "":
 		return None
 	try:

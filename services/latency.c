@@ -1,4 +1,4 @@
-/* Message latency under a fixed offered load (method.md rule 6; not in Savina, whose
+/* Message latency under a fixed offered load (docs/method.md rule 6; not in Savina, whose
  * benchmarks are closed-loop). "latency ECHOES K TICKS": a generator sends K messages on
  * every 10 ms tick (its own TIMEOUT 1, so the offered load is 100*K messages/s, in bursts
  * of K), round robin to ECHOES echo services that send each message straight back; the

@@ -3,8 +3,8 @@
  * all (N/P per pair, counting both directions), measures the wall time from the first
  * send to the last pair's completion, prints one result line on stdout and ABORTs.
  *   RESULT pingpong pairs=16 messages=10000000 seconds=1.234567 msgs_per_sec=8100000
- * The check (method.md rule 9): every pair reports exactly its count, else the line says
- * FAILED and the node exits after an error. */
+ * The check (docs/method.md rule 9): every pair reports exactly its count, else the line
+ * says FAILED and the node exits after an error. */
 
 #include "skynet.h"
 

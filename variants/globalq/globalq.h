@@ -4,7 +4,7 @@
 /* The global queue of non-empty mailboxes: a swappable part. One implementation per file
  * in variants/globalq/, the Makefile links exactly one.
  *
- * Contract, from skynet's in_global protocol (skynet-notes.md section 3): a mailbox is
+ * Contract, from skynet's in_global protocol (docs/skynet.md sections 4-5): a mailbox is
  * pushed only by the thread that owns its in_global flag, so it is never in the queue
  * twice; the queue therefore never holds more mailboxes than exist. Any number of threads
  * push and pop concurrently. FIFO. pop returns NULL only if the queue was empty at some

@@ -4,16 +4,16 @@
  * handle_rcu.h; this file says what a read-side section and a grace period are.
  *
  * Why memb and not qsbr. qsbr reads are free but every registered thread must announce
- * quiescent states and go offline whenever it blocks; one online thread that blocks
- * stalls every grace period, so no retired context is ever released and the node, which
- * waits for its live count to reach zero, never exits. The runtime's workers and timer
- * follow that protocol, but its main thread is registered and then blocks in
- * pthread_join, the monitor sleeps 5 s at a time, and test threads call the table without
- * any protocol. memb needs nothing from threads besides registration: its read lock is a
- * thread-local counter update plus a compiler barrier (the writer side pays with the
- * membarrier system call), measured at 1.57 ns against qsbr's 1.47 ns per lookup
- * (lockfree-notes.md). Where membarrier is unavailable liburcu falls back to a full fence
- * per read lock; it stays correct.
+ * quiescent states and go offline whenever it blocks; one online thread that blocks stalls
+ * every grace period, so no retired context is ever released and the node, which waits for
+ * its live count to reach zero, never exits. The runtime's workers and timer follow that
+ * protocol, but its main thread is registered and then blocks in pthread_join, the monitor
+ * sleeps 5 s at a time, and test threads call the table without any protocol. memb needs
+ * nothing from threads besides registration: its read lock is a thread-local counter update
+ * plus a compiler barrier (the writer side pays with the membarrier system call), measured
+ * at 1.57 ns against qsbr's 1.47 ns per lookup (docs/toolchain.md, "liburcu"). Where
+ * membarrier is unavailable liburcu falls back to a full fence per read lock; it stays
+ * correct.
  *
  * Registration: a thread is registered on its first table call (or thread_start) and
  * unregistered at thread_stop or, for threads that never call it, by a pthread key

@@ -6,7 +6,7 @@
  * (runtime/skynet_timer.c) serializes calls with skynet's spinlock and owns the clock.
  *
  * Time is skynet's 32-bit tick counter (one tick = 10 ms), starting at 0 and wrapping.
- * Semantics are skynet's wheel (skynet-notes.md section 8): a timer added with ticks t
+ * Semantics are skynet's wheel (docs/skynet.md section 9): a timer added with ticks t
  * (t >= 1) at time T fires during the update that moves time to T + t; timers due in the
  * same update fire in expiry order, and timers with the same expiry in the order they were
  * added (FIFO). cancel is skybench's addition (skynet has none), for the benchmarks. */

@@ -1,6 +1,6 @@
 /* wheel: skynet's hierarchical timing wheel (skynet_timer.c), the baseline timer queue.
  *
- * Placement, cascade and firing order are skynet's (skynet-notes.md section 8): near[256]
+ * Placement, cascade and firing order are skynet's (docs/skynet.md section 9): near[256]
  * holds expiries that agree with the clock in every bit above the low 8; t[i][64] holds
  * those that first disagree in bits 8+6i .. 13+6i (level 3: bits 26..31). One tick is
  * execute; shift; execute, where shift advances the 32-bit clock and cascades at most one
