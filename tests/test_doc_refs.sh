@@ -37,7 +37,23 @@ allowed() {
 	done
 	return 1
 }
-is_tracked() { grep -qxF -- "$1" <<<"$tracked"; }
+declare -A is_tracked=()
+while IFS= read -r t; do is_tracked[$t]=1; done <<<"$tracked"
+
+# norm PATH: PATH relative to the repository root with . and .. resolved, in $REPLY;
+# fails when it leaves the repository
+norm() {
+	local part out=()
+	local IFS=/
+	for part in $1; do
+		case $part in
+		""|.) ;;
+		..) [ ${#out[@]} -gt 0 ] || return 1; unset 'out[${#out[@]}-1]' ;;
+		*) out+=("$part") ;;
+		esac
+	done
+	REPLY="${out[*]}"
+}
 
 # FILE:LINE:MATCH for every URL, every word ending in .md and every path into a folder
 # named shared beside the checkout, in every tracked text file but the recorded runs
@@ -58,12 +74,12 @@ while IFS= read -r hit; do
 	[ "${ref##*/}" = ".md" ] && continue	# a pattern such as *.md, not a name
 	allowed "$ref" "$file" && continue
 	checked=$((checked + 1))
-	dir=$(dirname "$file")
+	dir=${file%/*}; [ "$dir" = "$file" ] && dir=.
 	found=""
-	for cand in "$dir/$ref" "$ref"; do
-		rel=$(realpath -m --relative-to=. "$cand")
-		case $rel in ..|../*|/*) continue ;; esac	# leaves the repository
-		is_tracked "$rel" && { found=$rel; break; }
+	case $ref in /*) cands=() ;; *) cands=("$dir/$ref" "$ref") ;; esac	# absolute: outside
+	for cand in "${cands[@]}"; do
+		norm "$cand" || continue	# leaves the repository
+		[ -n "${is_tracked[$REPLY]:-}" ] && { found=$REPLY; break; }
 	done
 	[ -n "$found" ] || bad+=("$file:$line: $ref")
 done < <(scan)
