@@ -5,7 +5,7 @@
  * and a user pointer, exposes the State calls a benchmark loop needs, and runs the
  * registered benchmarks with a reporter that hands each run back to C (and, if asked,
  * writes Google Benchmark's JSON too; its CSV reporter is broken in 1.7.1:
- * docs/toolchain.md, "Google Benchmark 1.7.1").
+ * docs/dependencies.md, "Google Benchmark 1.7.1").
  * Build both sides with -flto so gb_keep_running inlines into the C loop.
  *
  *   static void bm(gb_state *st, void *ud) {

@@ -28,7 +28,7 @@ CXX := aarch64-linux-gnu-g++
 AR := aarch64-linux-gnu-ar
 ifeq ($(AARCH64_ISA),lse)
 # LSE: CAS/LDADD/SWP instructions; ck 0.7.1's own LSE path does not compile, its
-# compiler-builtin path does and emits LSE (docs/toolchain.md, "ck on ARM64")
+# compiler-builtin path does and emits LSE (docs/dependencies.md, "ck on ARM64")
 CFLAGS += -march=armv8.1-a -DCK_USE_CC_BUILTINS=1
 BUILD_SUFFIX := -aarch64-lse
 else ifeq ($(AARCH64_ISA),llsc)

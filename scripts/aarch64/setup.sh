@@ -8,7 +8,7 @@
 #   it (its static library), for PKG_CONFIG_LIBDIR;
 # - a check that the cross compiler, given DIR/pc's flags, sees the ARM64 ck_md.h
 #   (CK_MD_RMO): the cross gcc also searches /usr/include, whose x86 ck_md.h (CK_MD_TSO)
-#   would silently drop the fences ARM64 needs (docs/toolchain.md, "ck on ARM64");
+#   would silently drop the fences ARM64 needs (docs/dependencies.md, "ck on ARM64");
 # - DIR/bin: objcopy, nm, g++, ar, strip naming the aarch64 tools.
 # Quiet when everything is in place.
 set -euo pipefail

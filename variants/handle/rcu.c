@@ -27,7 +27,7 @@
  * master (not in any release). ck_epoch_poll's own ordering, also fixed only on master, is
  * covered here by calling it solely under the writer mutex (lock/unlock are full
  * acquire/release on every CPU). Build for ARM64 against the ARM64 ck headers
- * (docs/toolchain.md, "ck on ARM64"), never with pkg-config's -D__x86_64__. */
+ * (docs/dependencies.md, "ck on ARM64"), never with pkg-config's -D__x86_64__. */
 
 #include <ck_epoch.h>
 #include <ck_stack.h>

@@ -11,7 +11,7 @@
  * sleeps 5 s at a time, and test threads call the table without any protocol. memb needs
  * nothing from threads besides registration: its read lock is a thread-local counter update
  * plus a compiler barrier (the writer side pays with the membarrier system call), measured
- * at 1.57 ns against qsbr's 1.47 ns per lookup (docs/toolchain.md, "liburcu"). Where
+ * at 1.57 ns against qsbr's 1.47 ns per lookup (docs/dependencies.md, "liburcu"). Where
  * membarrier is unavailable liburcu falls back to a full fence per read lock; it stays
  * correct.
  *
