@@ -188,7 +188,7 @@ NODE_TESTS := $(notdir $(shell grep -l 'node_tap.sh\|SKYBENCH_BUILD\|skybench-no
 PART_TESTS_globalq := test_litmus_handoff
 PARTLESS_TESTS := $(filter-out test_part_% $(PART_TESTS_globalq) $(NODE_TESTS),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
 COMBO_TESTS := test_runtime.sh test_runtime_bench.sh
-HOST_TESTS := test_claims.sh test_compare.sh test_model_check.sh test_paper.sh test_plot.sh
+HOST_TESTS := test_claims.sh test_compare.sh test_model_check.sh test_paper.sh test_plot.sh test_skybench_select.sh
 # COMBOS="v ..." narrows any matrix (default: every combination)
 COMBOS ?= $(ALL_COMBOS)
 TEST_MATRIX_ENV = COMBOS="$(COMBOS)" COMBO_TESTS="$(COMBO_TESTS)" NODE_TESTS="$(NODE_TESTS)" \
