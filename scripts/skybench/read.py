@@ -66,7 +66,7 @@ def read_meta(path):
 
 
 def sample_value(row):
-	"""The sample as a float, or None for a failed check (method.md rule 9: no number)."""
+	"""The sample as a float, or None for a failed check (docs/method.md rule 9: no number)."""
 	if row["check"] == "fail" or row["value"] == "":
 		return None
 	try:

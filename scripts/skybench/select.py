@@ -7,13 +7,13 @@ quick runs are allowed) and was not emulated (host <host>-emulated-<label> or an
 `emulated:` line in the .meta: make bench ARCH=aarch64 under qemu-user): an emulated run is
 skipped with a line on stderr, so such a directory under results/ changes nothing.
 
-Runs are ordered by their file names (a UTC stamp first). Per host (method.md rule 2: a
+Runs are ordered by their file names (a UTC stamp first). Per host (docs/method.md rule 2: a
 ratio compares numbers from one invocation):
 - micro-benchmarks (every part but `runtime`): every implementation of the part is in the
   same program run, so each part is taken whole from ONE run, the newest that measured it;
 - whole runtime (part `runtime`): each variant (the impl column) from the newest run that
   measured it. Runtime ratios therefore compare separate invocations; the paper says so.
-Failed samples (check=fail) carry no number (method.md rule 9): they are counted in the
+Failed samples (check=fail) carry no number (docs/method.md rule 9): they are counted in the
 selected rows and left out of the cells.
 """
 

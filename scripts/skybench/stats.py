@@ -1,6 +1,6 @@
 """Medians, their order-statistic intervals, and bootstrap intervals of ratios.
 
-Summaries follow method.md rule 3: the median of the raw samples with an order-statistic
+Summaries follow docs/method.md rule 3: the median of the raw samples with an order-statistic
 interval, the same choice of order statistics as bench/stats.c (tests/test_stats_python.c
 checks that both give the same interval on the same samples): the shortest pair
 [x(j), x(k)] whose coverage P(j <= B <= k-1), B ~ Binomial(n, 1/2), reaches the level, the
@@ -122,7 +122,7 @@ def ratio(a, b, seed=1):
 
 
 def differ(a, b):
-	"""method.md rule 4: two medians differ only when their intervals do not overlap."""
+	"""docs/method.md rule 4: two medians differ only when their intervals do not overlap."""
 	sa, sb = a.summary, b.summary
 	return sa.hi < sb.lo or sb.hi < sa.lo
 
