@@ -26,13 +26,15 @@ from skybench.read import sample_value
 from skybench.stats import Summary
 
 
-def usable(runs, allow_quick=False):
-	"""The runs that count, in order; each emulated run skipped with a line on stderr."""
+def usable(runs, allow_quick=False, report=True):
+	"""The runs that count, in order; each emulated run skipped with a line on stderr
+	(unless report is false: the caller has had select() say so already)."""
 	out = []
 	for r in runs:
 		if r.emulated:
-			print("%s: SKIPPED %s: emulated run (%s): qemu-user numbers are never compared"
-			      % (os.path.basename(sys.argv[0]), r.path, r.emulated), file=sys.stderr)
+			if report:
+				print("%s: SKIPPED %s: emulated run (%s): qemu-user numbers are never compared"
+				      % (os.path.basename(sys.argv[0]), r.path, r.emulated), file=sys.stderr)
 			continue
 		if r.finished and (allow_quick or not r.quick):
 			out.append(r)
