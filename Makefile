@@ -13,8 +13,14 @@ HANDLES  := $(sort $(basename $(notdir $(wildcard variants/handle/*.c))))
 GLOBALQS := $(sort $(basename $(notdir $(wildcard variants/globalq/*.c))))
 TIMERS   := $(sort $(basename $(notdir $(wildcard variants/timer/*.c))))
 
+# the parts in combination order, each part's baseline (skynet v1.8.0's), the presets;
+# `make variants` prints them for the analysis scripts (scripts/skybench/variants.py)
+PARTS := handle globalq timer
+BASELINE_handle := rwlock
+BASELINE_globalq := spin
+BASELINE_timer := wheel
 PRESETS := baseline lockfree
-PRESET_baseline := rwlock-spin-wheel
+PRESET_baseline := $(BASELINE_handle)-$(BASELINE_globalq)-$(BASELINE_timer)
 PRESET_lockfree := rcu-mpmc-wheel
 
 VARIANT ?= baseline
@@ -182,7 +188,7 @@ NODE_TESTS := $(notdir $(shell grep -l 'node_tap.sh\|SKYBENCH_BUILD\|skybench-no
 PART_TESTS_globalq := test_litmus_handoff
 PARTLESS_TESTS := $(filter-out test_part_% $(PART_TESTS_globalq) $(NODE_TESTS),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
 COMBO_TESTS := test_runtime.sh test_runtime_bench.sh
-HOST_TESTS := test_claims.sh test_compare.sh test_doc_refs.sh test_model_check.sh test_paper.sh test_plot.sh
+HOST_TESTS := test_claims.sh test_compare.sh test_doc_refs.sh test_model_check.sh test_paper.sh test_plot.sh test_skybench_select.sh
 # COMBOS="v ..." narrows any matrix (default: every combination)
 COMBOS ?= $(ALL_COMBOS)
 TEST_MATRIX_ENV = COMBOS="$(COMBOS)" COMBO_TESTS="$(COMBO_TESTS)" NODE_TESTS="$(NODE_TESTS)" \
@@ -209,6 +215,10 @@ variants:
 	@echo "any combination: VARIANT=handle-globalq-timer"
 	@echo "ALLCOMBOS: $(ALL_COMBOS)"
 	@echo "COVERING: $(COVERING)"
+	@echo "PARTS: $(PARTS)"
+	@$(foreach p,$(PARTS),echo "BASELINE_$(p): $(BASELINE_$(p))";)
+	@echo "PRESETS: $(PRESETS)"
+	@$(foreach p,$(PRESETS),echo "PRESET_$(p): $(PRESET_$(p))";)
 
 .PHONY: deps-build
 deps-build:

@@ -7,7 +7,8 @@
 #
 # Everything in the paper is generated: scripts/check-claims --update (published values of
 # the claims), scripts/paper-numbers (paper/generated/*.tex), scripts/paper-figures
-# (scripts/plot, then paper/figures/*.pdf). Deterministic: sorted inputs, fixed bootstrap
+# (scripts/plot, then paper/figures/*.pdf); all three select the runs by one rule
+# (scripts/skybench/select.py). Deterministic: sorted inputs, fixed bootstrap
 # seeds, files rewritten only on change, and a fixed SOURCE_DATE_EPOCH for matplotlib and
 # pdflatex, so the same results/ give the same paper.
 
@@ -23,8 +24,8 @@ REPRO_HOST := $(shell hostname -s 2>/dev/null || hostname)
 paper:
 	@scripts/ensure-deps.sh plot paper
 	scripts/check-claims --update $(PAPER_RESULTS)
-	scripts/paper-numbers --out paper/generated --data $(PAPER_BUILD)/data $(PAPER_RESULTS)
-	SOURCE_DATE_EPOCH=$(PAPER_EPOCH) scripts/paper-figures $(PAPER_BUILD)/data $(PAPER_BUILD)/plots paper/figures
+	scripts/paper-numbers --out paper/generated $(PAPER_RESULTS)
+	SOURCE_DATE_EPOCH=$(PAPER_EPOCH) scripts/paper-figures $(PAPER_BUILD)/plots paper/figures $(PAPER_RESULTS)
 	@mkdir -p $(PAPER_BUILD)/tex
 	cd paper && SOURCE_DATE_EPOCH=$(PAPER_EPOCH) FORCE_SOURCE_DATE=1 \
 		latexmk -pdf -silent -interaction=nonstopmode -halt-on-error \
@@ -49,8 +50,8 @@ reproduce:
 		$(MAKE) --no-print-directory bench VARIANT=$$v QUICK="$(QUICK)" FILTER="$$filter" \
 			|| { echo "make reproduce: make bench VARIANT=$$v failed (a correctness check?)"; exit 1; }; \
 	done
-	scripts/paper-numbers --quick-ok --no-claims --out $(REPRO_DIR)/generated --data $(REPRO_DIR)/data $(REPRO_DIR)/results
-	scripts/plot --out $(REPRO_DIR)/plots $(REPRO_DIR)/data/*.csv | grep -v '^plot: skipped' || true
+	scripts/paper-numbers --quick-ok --no-claims --out $(REPRO_DIR)/generated $(REPRO_DIR)/results
+	scripts/plot --quick-ok --out $(REPRO_DIR)/plots $(REPRO_DIR)/results | grep -v '^plot: skipped' || true
 	@echo "== make reproduce: tables in $(REPRO_DIR)/generated/, plots in $(REPRO_DIR)/plots/, results in $(REPRO_DIR)/results/"
 	@scripts/check-claims $(if $(filter-out 0,$(QUICK)),--quick-ok) $(REPRO_DIR)/results; rc=$$?; \
 	if [ $$rc -ge 2 ]; then exit $$rc; fi; \

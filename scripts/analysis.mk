@@ -2,11 +2,13 @@
 #
 #   make compare A=a.csv B=b.csv             every row group present in both (B/A)
 #   make compare FILE=x.csv VA=spin VB=mpmc  two implementations or variants in one file
-#   make compare                             the newest results CSV in results/<host>/ against
-#                                            the newest older one of the same kind (micro-
-#                                            benchmarks or *-runtime), older = A (baseline)
-#   make plots [RESULTS="a.csv b.csv"] [PLOTS=plots]   figures (PNG + PDF) from results CSVs
-#                                            (default: every CSV under results/ but emulated runs)
+#   make compare                             the newest run in results/<host>/ against the
+#                                            newest run before it that measured one of its
+#                                            parts, older = A (baseline); which runs count:
+#                                            scripts/skybench/select.py (as for the paper)
+#   make plots [RESULTS="a.csv dir"] [PLOTS=plots] [QUICK=1]   figures (PNG + PDF), per host
+#                                            the runs the paper's rule selects (default: from
+#                                            results/; QUICK=1 lets QUICK=1 runs count)
 # COMPARE_FLAGS passes options on, e.g. COMPARE_FLAGS="--format markdown --fail-if-slower 10".
 
 .PHONY: compare plots
@@ -14,9 +16,9 @@
 RESULTS_HOST ?= $(shell hostname -s 2>/dev/null || hostname)
 COMPARE_FLAGS ?=
 PLOTS ?= plots
-# emulated runs (results/<host>-emulated-<label>/, qemu-user: make bench ARCH=aarch64) are
-# never drawn beside native ones by default; RESULTS= names them explicitly
-RESULTS ?= $(shell find results -name '*.csv' -not -path '*-emulated-*' 2>/dev/null | sort)
+# emulated runs (results/<host>-emulated-<label>/, qemu-user: make bench ARCH=aarch64) never
+# count: scripts/plot skips them with a line each
+RESULTS ?= results
 
 compare:
 	@scripts/ensure-deps.sh plot
@@ -29,14 +31,10 @@ compare:
 		echo "+ scripts/compare $(A) $(B) $(COMPARE_FLAGS)"; \
 		scripts/compare "$(A)" "$(B)" $(COMPARE_FLAGS); \
 	else \
-		pair=$$(scripts/newest-pair.sh results/$(RESULTS_HOST)) || { echo "make compare: see above"; exit 2; }; \
-		echo "+ scripts/compare $$pair $(COMPARE_FLAGS)"; \
-		scripts/compare $$pair $(COMPARE_FLAGS); \
+		echo "+ scripts/compare results/$(RESULTS_HOST) $(COMPARE_FLAGS)"; \
+		scripts/compare results/$(RESULTS_HOST) $(COMPARE_FLAGS); \
 	fi
 
 plots:
 	@scripts/ensure-deps.sh plot
-	@n=$$(find results -path '*-emulated-*' -name '*.csv' 2>/dev/null | wc -l); [ "$(origin RESULTS)" != file ] || [ $$n -eq 0 ] || \
-		echo "make plots: SKIPPED $$n emulated results file(s) under results/*-emulated-*/ (qemu-user numbers, never compared)" >&2
-	@[ -n "$(strip $(RESULTS))" ] || { echo "make plots: no results CSV under results/ (run make bench first)"; exit 2; }
-	scripts/plot --out $(PLOTS) $(RESULTS)
+	scripts/plot $(if $(filter-out 0,$(QUICK)),--quick-ok) --out $(PLOTS) $(RESULTS)

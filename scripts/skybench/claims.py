@@ -24,8 +24,8 @@ import csv
 import math
 import re
 
-import paperdata as P
-import skyresults as S
+from skybench import ResultsError
+from skybench.stats import ratio
 
 COLUMNS = ("id", "statement", "part", "benchmark", "params", "metric", "a_impl", "a_threads",
 	   "b_impl", "b_threads", "comparison", "threshold", "published_host", "published_cpus",
@@ -40,28 +40,28 @@ def read_claims(path):
 		with open(path, newline="") as f:
 			r = csv.DictReader(f)
 			if r.fieldnames is None:
-				raise S.ResultsError("%s: empty claims file" % path)
+				raise ResultsError("%s: empty claims file" % path)
 			missing = [c for c in COLUMNS[:-5] if c not in r.fieldnames]
 			if missing:
-				raise S.ResultsError("%s: no column %s" % (path, ", ".join(missing)))
+				raise ResultsError("%s: no column %s" % (path, ", ".join(missing)))
 			claims = [dict(row) for row in r]
 	except OSError as e:
-		raise S.ResultsError("%s: %s" % (path, e.strerror or e))
+		raise ResultsError("%s: %s" % (path, e.strerror or e))
 	for c in claims:
 		for col in GENERATED:
 			c.setdefault(col, "")
 			if c[col] is None:
 				c[col] = ""
 		if c["comparison"] not in (">=", "<="):
-			raise S.ResultsError("claim %s: comparison must be >= or <=, not %r"
+			raise ResultsError("claim %s: comparison must be >= or <=, not %r"
 					     % (c["id"], c["comparison"]))
 		try:
 			float(c["threshold"])
 		except ValueError:
-			raise S.ResultsError("claim %s: bad threshold %r" % (c["id"], c["threshold"]))
+			raise ResultsError("claim %s: bad threshold %r" % (c["id"], c["threshold"]))
 		for side in ("a_threads", "b_threads"):
 			if not re.fullmatch(r"\d+|(\d+\*)?ncpus", c[side]):
-				raise S.ResultsError("claim %s: %s must be a number, ncpus or k*ncpus, not %r"
+				raise ResultsError("claim %s: %s must be a number, ncpus or k*ncpus, not %r"
 						     % (c["id"], side, c[side]))
 	return claims
 
@@ -112,7 +112,7 @@ def evaluate(claim, ds, ncpus=None):
 		   if cell is None or not cell.samples]
 	if missing:
 		return Outcome(NOT_REPRODUCED, "not measured: " + ", ".join(missing), threads=(ta, tb))
-	point, lo, hi = P.ratio(a, b)
+	point, lo, hi = ratio(a, b)
 	thr = float(claim["threshold"])
 	if claim["comparison"] == ">=":
 		ok, point_ok = lo >= thr, point >= thr
