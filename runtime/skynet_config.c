@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* skynet's loader, line for line, except:
- * - the current path starts as "" instead of "./" (the same files open), so the chunk
- *   name is the path as opened and an error in an included file names that file;
- * - failures skynet reports through assert (a missing file, an unset $NAME, a bad
- *   include argument, include recursion) say what failed and where;
+/* skynet's loader, with the same paths, substitution, environment and result, except:
+ * - the current path starts as "" instead of "./" (the same files open) and the chunk
+ *   name is the path as opened, not as written in include: an error in an included file
+ *   names a file one can open;
+ * - failures skynet reports through a bare assert (a missing file, an unset $NAME, a bad
+ *   include argument) say what failed and where; an include chain deeper than 64 (a
+ *   loop: skynet recurses until Lua's stack overflows) is an error;
  * - '/' is the separator (skynet reads package.config; this runtime is POSIX only).
  * The file still runs with only `include` reachable (through __index, as skynet: an
  * assignment to `include` is an ordinary key), and $NAME is replaced in the raw text,
