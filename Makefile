@@ -78,9 +78,14 @@ VARIANT_LIBS :=
 -include variants/handle/$(HANDLE).mk
 -include variants/globalq/$(GLOBALQ).mk
 -include variants/timer/$(TIMER).mk
+# Lua 5.4 reads the config (runtime/skynet_config.c): Debian's static liblua5.4.a, its
+# symbols kept out of the node's dynamic exports, so that a service linking its own Lua
+# never binds to ours (tests/test_node_symbols.sh)
+LUA_CFLAGS = $(shell pkg-config --cflags lua5.4)
+LUA_LIBS = -Wl,--exclude-libs,liblua5.4.a $(shell pkg-config --variable=libdir lua5.4)/liblua5.4.a
 CFLAGS_ALL = $(CFLAGS_BASE) $(INCLUDES) $(VARIANT_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pthread $(SAN_FLAGS) $(LDFLAGS)
-LIBS_ALL = $(VARIANT_LIBS) -ldl -lm
+LIBS_ALL = $(VARIANT_LIBS) $(LUA_LIBS) -ldl -lm
 
 GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -108,6 +113,7 @@ tests: $(TEST_BINS)
 $(COMMON)/obj/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(COMMON_CFLAGS) -fPIC -c $< -o $@
+$(COMMON)/obj/runtime/skynet_config.o: COMMON_CFLAGS += $(LUA_CFLAGS)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)

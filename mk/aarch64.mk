@@ -6,8 +6,9 @@
 #
 # Cross compiler aarch64-linux-gnu-gcc; ck is Debian's arm64 libck unpacked under
 # build/aarch64-deps (scripts/aarch64/setup.sh; it cannot be installed beside the amd64
-# one), found through a pkg-config dir placed ahead of the arm64 one, so the variants' own
-# `pkg-config --cflags ck` (and hwloc, benchmark, liburcu) give ARM64 flags: make 4.3 does
+# one), and so is Lua 5.4, both found through a pkg-config dir placed ahead of the arm64
+# one, so the variants' own `pkg-config --cflags ck`, the Makefile's lua5.4 (and hwloc,
+# benchmark, liburcu) give ARM64 flags: make 4.3 does
 # not export variables to $(shell), hence the pkg-config path rides in SHELL. Test programs
 # and the node run under qemu-aarch64 (verify/run-under as prove's --exec;
 # SKYBENCH_RUNNER for the node the shell tests start). qemu runs ARM64 code with the host's

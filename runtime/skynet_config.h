@@ -1,17 +1,13 @@
 #ifndef SKYNET_CONFIG_H
 #define SKYNET_CONFIG_H
 
-/* skynet's config file, read without Lua: the `key = value` subset of the Lua syntax
- * skynet's main executes, so one file serves both.
- *
- *   key = "str" | 'str' | [[long str]] | 123 | 0x1f | 1.5 | -2 | true | false | nil
- *   key = name .. "str" .. 8          (names are keys set earlier; '..' concatenates)
- *   include "file"                    (relative to the including file's directory)
- *   -- comment, --[[ block comment ]], blank lines, ';' or ',' between statements
- *   $NAME anywhere                    (replaced by environment variable NAME first)
- *
- * Every key is stored with skynet_setenv (booleans as "true"/"false", numbers as Lua
- * prints them). Returns 0, or -1 with one line in err: "file:line: problem". */
+/* skynet's config file, run through Lua exactly as skynet's main runs it: $NAME in the
+ * text is replaced by the environment variable NAME (an error if it is unset), then the
+ * text runs as a Lua chunk whose only global is include(file) (a path relative to the
+ * including file); every global it leaves is stored with skynet_setenv: keys must be
+ * strings, booleans become "true"/"false", other values what lua_tostring gives (8/2 is
+ * "4.0"), a table or function value is an error. Returns 0, or -1 with one line in err
+ * naming the file: "file:line: problem" or "file: problem"; a failed load sets no key. */
 
 #include <stddef.h>
 

@@ -57,6 +57,10 @@ optint(const char *key, int opt, int lo, int hi, int *out) {
 	char *end;
 	errno = 0;
 	long v = strtol(str, &end, 10);
+	/* a Lua float with an integral value (thread = 8/2 gives "4.0") is that integer, as
+	 * skynet's strtol reads it */
+	if (end != str && strcmp(end, ".0") == 0)
+		end += 2;
 	if (end == str || *end != '\0' || errno || v < lo || v > hi) {
 		fprintf(stderr, "skybench-node: %s: %s must be an integer from %d to %d (got '%s')\n",
 			config_file, key, lo, hi, shown(str, tmp, sizeof(tmp)));
@@ -108,8 +112,9 @@ usage(FILE *f) {
 static void
 help(void) {
 	usage(stdout);
-	printf("Runs a skynet node from a skynet config file (the key = value subset of its Lua\n"
-		"syntax, $NAME and include). Keys read here, with skynet's defaults:\n"
+	printf("Runs a skynet node from a skynet config file, read by Lua as skynet reads it\n"
+		"($NAME replaced first, include, every global a key). Keys read here, with skynet's\n"
+		"defaults:\n"
 		"  thread = 8 (1..%d)   cpath = \"./cservice/?.so\"   harbor = 1\n"
 		"  bootstrap = \"snlua bootstrap\"   logger = nil (stdout)   logservice = \"logger\"\n"
 		"  profile = true   daemon: not supported\n"

@@ -26,8 +26,9 @@ for group in "$@"; do
 			need_pkgconfig hwloc libhwloc-dev
 			need_pkgconfig benchmark libbenchmark-dev
 			need_pkgconfig liburcu-memb liburcu-dev
+			need_pkgconfig lua5.4 liblua5.4-dev
 		else
-			missing+=(libck-dev libhwloc-dev libbenchmark-dev liburcu-dev)
+			missing+=(libck-dev libhwloc-dev libbenchmark-dev liburcu-dev liblua5.4-dev)
 		fi
 		need_cmd hwloc-ls hwloc
 		need_cmd g++ g++

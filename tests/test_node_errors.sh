@@ -84,14 +84,21 @@ expect_fail "missing config file" "^skybench-node: cannot open config file '$T/a
 
 cfg syntax.cfg 'harbor = 1
 thread 8'
-expect_fail "bad config syntax" "^skybench-node: $T/syntax.cfg:2: expected '=' after key 'thread'$" "$T/syntax.cfg"
+expect_fail "bad config syntax" "^skybench-node: $T/syntax.cfg:2: syntax error near '8'$" "$T/syntax.cfg"
 
 cfg table.cfg 'x = { 1 }'
-expect_fail "table value" "$T/table.cfg:1: tables are not supported" "$T/table.cfg"
+expect_fail "table value" "^skybench-node: $T/table.cfg: invalid config table: value of 'x' is a table$" "$T/table.cfg"
+
+cfg strlib.cfg 'thread = 2
+cpath = string.format("%s/?.so", "x")'
+expect_fail "the string library is not in scope" "^skybench-node: $T/strlib.cfg:2: attempt to index a nil value \(global 'string'\)$" "$T/strlib.cfg"
+
+cfg inc.cfg 'include "nowhere.cfg"'
+expect_fail "missing included file" "^skybench-node: $T/inc.cfg:1: cannot open included file '$T/nowhere.cfg': No such file or directory$" "$T/inc.cfg"
 
 unset SKYBENCH_TEST_NOT_SET
 cfg env.cfg 'thread = $SKYBENCH_TEST_NOT_SET'
-expect_fail "unset \$NAME" "environment variable 'SKYBENCH_TEST_NOT_SET' is not set" "$T/env.cfg"
+expect_fail "unset \$NAME" "^skybench-node: $T/env.cfg:1: environment variable 'SKYBENCH_TEST_NOT_SET' is not set" "$T/env.cfg"
 
 for t in 0 1025 abc 2.5 -1; do
 	cfg thread.cfg "thread = '$t'"
@@ -141,6 +148,22 @@ bootstrap = \"test_initfail hello\""
 expect_fail "bootstrap init fails" "bootstrap 'test_initfail hello' failed" "$T/initfail.cfg"
 grep -Eq '^\[:[0-9a-f]{8}\] test_initfail: init fails on purpose \(parm hello\)$' "$T/out"
 ok $? "bootstrap init fails: the service's own log line reaches the stdout logger"
+
+# a skynet config that computes its values, $NAME and include: the bootstrap service
+# starting (and failing on purpose) from the computed cpath, logging to the computed file,
+# shows the node took every value as skynet would
+printf 'logger = root .. "computed.log"\n' >"$T/logger.inc"
+cfg computed.cfg "root = \"$T/\"
+build = \"\$SKYBENCH_BUILD/\"
+thread = 8 / 2
+harbor = 2 * 0
+cpath = build .. \"services/?.so\"
+include \"logger.inc\"
+bootstrap = \"test_initfail \" .. \"computed\"
+profile = 1 > 2"
+SKYBENCH_BUILD=$B expect_fail "computed config" "bootstrap 'test_initfail computed' failed" "$T/computed.cfg"
+grep -q 'test_initfail: init fails on purpose (parm computed)$' "$T/computed.log" 2>/dev/null
+ok $? "computed config: the service ran from the computed cpath and logged to the included logger"
 
 # the logger writing to a file: timestamp prefix, then [:source]
 cfg logfile.cfg "thread = 2
