@@ -114,7 +114,9 @@ progs=()
 for p in globalq handle timer; do
 	cp "$SKYBENCH_BENCH_DIR/bench_$p" "$bin/" && progs+=("$bin/bench_$p")
 done
-cp "$SKYBENCH_BENCH_DIR/summary" "$bin/"
+cp "$SKYBENCH_BENCH_DIR/summary" "$SKYBENCH_BENCH_DIR/csvrow" "$bin/"
+# the shell drivers write their rows with it (bench/csvrow.c)
+export SKYBENCH_CSVROW="$bin/csvrow"
 # is_elf FILE: a compiled program (run under the runner), not a script (runs as itself)
 is_elf() { [ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ]; }
 if [ -n "$SKYBENCH_VARIANT_BENCH_DIR" ] && [ -d "$SKYBENCH_VARIANT_BENCH_DIR" ]; then
@@ -151,9 +153,14 @@ m loadavg_after "$(cat /proc/loadavg)"
 m duration_s "$(( $(date +%s) - start ))"
 echo "== bench: done in $(( $(date +%s) - start ))s; $csv" >&2
 
-$runner "$bin/summary" --check "$csv"
-schema=$?
-[ $schema -ne 0 ] && failed+=("schema check of $csv")
+# every program skips, with a line, what FILTER leaves none of: nothing at all is an error
+if [ ! -s "$csv" ]; then
+	echo "!!!!!! bench: FILTER='${FILTER:-}' matches no benchmark of any program" >&2
+	failed+=("FILTER='${FILTER:-}' matched nothing")
+else
+	$runner "$bin/summary" --check "$csv"
+	[ $? -ne 0 ] && failed+=("schema check of $csv")
+fi
 m result "$([ ${#failed[@]} -eq 0 ] && echo ok || echo "FAILED: ${failed[*]}")"
 [ -n "$emulated" ] && banner "the numbers above and in $csv are NOT ARM64 performance and are never compared"
 if [ ${#failed[@]} -ne 0 ]; then
