@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # socket-bench.sh [--variants "baseline lockfree"] [--csv FILE] [--reps N] [--quick]
-#                 [--threads T] [--pin P] [--filter RE]
+#                 [--threads T] [--pin P] [--filter RE] [--list]
 # The loopback echo benchmark (issue 5): bench/echo_load (plain C, one thread, closed loop:
 # each connection keeps one message in flight) against
 #   - gate_echo on each variant's node (T worker threads, default 2), and
@@ -8,12 +8,15 @@
 # for 1, 100, 1000 connections x 16 B, 1 KiB, 64 KiB messages; REPS repetitions (default
 # 5), the (config, server) runs in a fresh random order in every repetition, after one
 # discarded warm-up run of each server. Loopback only (127.0.0.1). Rows go to a CSV in the
-# schema of results/README.md (part=runtime, benchmark=echo, impl=the variant or "epoll"
-# with ceiling=1; metrics msgs_per_sec, mb_per_sec (payload one way), rtt_p50/p90/p99/
-# p999/max_us); a run that fails its check (every echoed byte is compared) gives a
-# check=fail row and exit status 1. Prints a median [min, max] table at the end.
+# schema of results/README.md, written by bench/csvrow (part=runtime, benchmark=echo,
+# impl=the variant or "epoll" with ceiling=1; metrics msgs_per_sec, mb_per_sec (payload one
+# way), rtt_p50/p90/p99/p999/max_us); a run that fails its check (every echoed byte is
+# compared) gives a check=fail row and exit status 1. Prints a median [min, max] table.
 # Same options as the other benchmark programs, so bench/run.sh (make bench) runs it with
 # SKYBENCH_VARIANT set; --pin other than none is refused loudly (nothing is pinned).
+# --filter (FILTER=) is an extended regex over the point names, as for the micro-benchmark
+# programs: runtime/echo/<server>/conns=N;size=B/t<server threads>; --list prints the names
+# it keeps and exits; when it keeps none, one line says so and nothing is built or run.
 # ARCH=aarch64 (make passes it down in MAKEFLAGS): the node, echo_load and epoll_echo are
 # ARM64 programs run through $SKYBENCH_RUNNER (qemu-user), and the run is labelled
 # emulated (host <host>-emulated-<SKYBENCH_EMULATED>, as bench/run.sh does).
@@ -21,7 +24,7 @@ set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
 
 variants=${SKYBENCH_VARIANT:-baseline}
-csv="" reps=${REPS:-5} quick=${QUICK:-} sthreads=2 pin="" filter=${FILTER:-}
+csv="" reps=${REPS:-5} quick=${QUICK:-} sthreads=2 pin="" filter=${FILTER:-} list=""
 [ "$quick" = 0 ] && quick=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -32,7 +35,8 @@ while [ $# -gt 0 ]; do
 	--threads) sthreads=${2%%[,-]*}; shift ;;
 	--pin) pin=$2; shift ;;
 	--filter) filter=$2; shift ;;
-	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	--list) list=1 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) echo "socket-bench: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -65,6 +69,13 @@ for s in "${servers[@]}"; do
 		fi
 	done
 done
+if [ -n "$list" ]; then
+	for p in "${points[@]}"; do
+		read -r s conns size _ <<<"$p"
+		echo "runtime/echo/$s/conns=$conns;size=$size/t$([ "$s" = epoll ] && echo 1 || echo "$sthreads")"
+	done
+	exit 0
+fi
 if [ ${#points[@]} -eq 0 ]; then
 	echo "socket-bench: FILTER='$filter' matches no socket benchmark (runtime/echo/<server>/conns=N;size=B/tT): skipped" >&2
 	exit 0

@@ -6,14 +6,19 @@
 # the real node of one variant, for worker thread counts 1..nproc plus one oversubscribed
 # point (2*nproc, labelled oversubscribed=1), REPS times each (default 5) after one
 # discarded warm-up run per benchmark, thread counts in a fresh random order in every
-# repetition. Rows are appended to a CSV in the schema of results/README.md (part=runtime,
-# impl=the variant, one row per metric of each run); a run whose RESULT line says FAILED,
+# repetition. Rows are appended to a CSV in the schema of results/README.md, written by
+# bench/csvrow (part=runtime, impl=the variant, one row per metric of each run; compiler and
+# flags of the services from build/<variant>/compile-flags, which `make driver-build`
+# writes); a run whose RESULT line says FAILED,
 # or that has no RESULT line, or whose node exits non-zero, gives check=fail rows with no
 # value and makes this script exit 1.
 # The node does not pin its worker threads: every row says pin=none and cpus=? (method.md
 # rule 8: an unpinned run is labelled as such); --pin other than none is refused loudly.
 # The same options as the micro-benchmark programs, so bench/run.sh can run it; without
 # --csv it writes results/<host>/<stamp>-<variant>-runtime.csv and a .meta beside it.
+# --filter (FILTER=): an extended regex over runtime/<benchmark>/<variant>/<bootstrap>/t<N>,
+# as for the micro-benchmark programs; --list prints the names it keeps and exits; when it
+# keeps none, one line says so and nothing runs.
 # QUICK=1 / --quick: tiny sizes, 1 repetition, no warm-up, threads nproc and 2*nproc only
 # (a smoke run, about 20 s on 2 cores: each node run costs ~1 s of shutdown, see below).
 # Progress (benchmark, runs left, ETA) on stderr; "meta: k: v" lines are for bench/run.sh.
@@ -25,7 +30,7 @@ set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
 
 variant=${SKYBENCH_VARIANT:-${VARIANT:-baseline}}
-csv="" reps=${REPS:-5} quick=${QUICK:-} threads=${THREADS:-} pin=${PIN:-} filter=${FILTER:-}
+csv="" reps=${REPS:-5} quick=${QUICK:-} threads=${THREADS:-} pin=${PIN:-} filter=${FILTER:-} list=""
 [ "$quick" = 0 ] && quick=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -36,7 +41,8 @@ while [ $# -gt 0 ]; do
 	--threads) threads=$2; shift ;;
 	--pin) pin=$2; shift ;;
 	--filter) filter=$2; shift ;;
-	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+	--list) list=1 ;;
+	-h|--help) sed -n '2,27p' "$0"; exit 0 ;;
 	*) echo "runtime-bench: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -134,6 +140,13 @@ for b in "${BENCHES[@]}"; do
 	done
 	[ ${#keep[@]} -gt 0 ] && selected+=("$name|$boot|$metrics|${keep[*]}")
 done
+if [ -n "$list" ]; then
+	for s in "${selected[@]}"; do
+		IFS='|' read -r name boot _ ts <<<"$s"
+		for t in $ts; do echo "runtime/$name/$vname/$boot/t$t"; done
+	done
+	exit 0
+fi
 if [ ${#selected[@]} -eq 0 ]; then
 	echo "runtime-bench: FILTER='$filter' matches no whole-runtime benchmark (runtime/<benchmark>/$vname/<bootstrap>/t<threads>): skipped" >&2
 	exit 0
