@@ -175,5 +175,14 @@ main(int argc, char **argv) {
 		csv_put_record(out, (const char *const *)rows[r].f);
 	if (fflush(out) != 0 || ferror(out))
 		die("write failed%s%s", path ? " to " : "", path ? path : "");
+	for (int r = 0; r < nrows; r++)
+		for (int c = 0; c < CSV_NCOLS; c++)
+			free(rows[r].f[c]);
+	if (from_stdin)	/* else rows[0] holds common's strings, freed above */
+		for (int c = 0; c < CSV_NCOLS; c++)
+			free(common.f[c]);
+	free(rows);
+	if (path)
+		fclose(out);
 	return 0;
 }
