@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/meta.sh, sourced by the drivers that write a run's .meta (bench/run.sh,
 # scripts/pingpong.sh): the lines that describe the machine and its state before the run
 # (docs/method.md rules 1 and 10), so that every run records them alike. The caller sets

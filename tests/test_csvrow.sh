@@ -21,8 +21,9 @@ csvrow() { $run "$bd/csvrow" "$@"; }
 
 header=$(csvrow --header)
 cols=$(tr , ' ' <<<"$header")
-ok $([ "$(wc -w <<<"$cols")" = 30 ] && [ "${header%%,*}" = run_id ] && echo 1 || echo 0) \
-	"--header prints the 30 columns, run_id first"
+# (the schema check below compares this header with the schema's columns)
+ok $([ "${header%%,*}" = run_id ] && [[ $header != *'"'* ]] && echo 1 || echo 0) \
+	"--header prints the column names, run_id first ($(wc -w <<<"$cols") columns)"
 
 # every column but date, check and value, with a value that needs quoting or none
 args=()
@@ -54,7 +55,7 @@ print(len(rows), r["cflags"] == "-O2 -DX=\"a,b\"", r["topology"] == " 1 socket, 
 ok $([ "$got" = "1 True True True True True True True True" ] && echo 1 || echo 0) \
 	"quoted fields (comma, quote, blanks, newline) read back intact; date defaults to now (UTC) ($got)"
 $run "$bd/summary" --check --quiet "$tmp/a.csv" 2>"$tmp/err"
-ok $([ $? = 0 ] && echo 1 || echo 0) "the row passes the schema check ($(cat "$tmp/err"))"
+ok $([ $? = 0 ] && echo 1 || echo 0) "the row, and the header before it, pass the schema check ($(cat "$tmp/err"))"
 
 # --stdin: rows separated by an empty line, the arguments in every row; a failed check has no value
 shared=()
