@@ -1,9 +1,10 @@
 # bench/bench.mk: the micro-benchmark programs and `make bench`. Included by the top-level
-# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, SAN, HANDLES,
-# GLOBALQS, TIMERS, VARIANT_NAME, HANDLE/GLOBALQ/TIMER, GIT_REV.
+# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, COMMON_CFLAGS,
+# SAN, HANDLES, GLOBALQS, TIMERS, VARIANT_NAME, HANDLE/GLOBALQ/TIMER, GIT_REV, NODE, SERVICES.
 #
 #   make bench [VARIANT=v] [QUICK=1] [FILTER=regex] [THREADS=1,2] [PIN=policy] [REPS=n]
 #   make bench-programs          build them only
+#   make driver-build            a variant's node, services and compile-flags (the drivers')
 #
 # Each micro-benchmark program holds every variant of its part (build/bench/bench_<part>):
 # each variant's .c is compiled alone with its own .mk flags, every global symbol it defines

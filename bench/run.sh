@@ -133,9 +133,11 @@ m duration_s "$(( $(date +%s) - start ))"
 echo "== bench: done in $(( $(date +%s) - start ))s; $csv" >&2
 
 # every program skips, with a line, what FILTER leaves none of: nothing at all is an error
-if [ ! -s "$csv" ]; then
-	echo "!!!!!! bench: FILTER='${FILTER:-}' matches no benchmark of any program" >&2
-	failed+=("FILTER='${FILTER:-}' matched nothing")
+if [ ! -s "$csv" ] && [ -n "${FILTER:-}" ]; then
+	echo "!!!!!! bench: FILTER='$FILTER' matches no benchmark of any program" >&2
+	failed+=("FILTER='$FILTER' matched nothing")
+elif [ ! -s "$csv" ]; then
+	failed+=("no program wrote a row")
 else
 	$runner "$bin/summary" --check "$csv"
 	[ $? -ne 0 ] && failed+=("schema check of $csv")

@@ -93,6 +93,7 @@ meta=$outdir/$stamp-pingpong.meta
 . bench/meta.sh	# m, meta_machine, meta_state
 : > "$meta"
 m run_id "$run_id"
+m driver "scripts/pingpong.sh (ping-pong only: not a make bench run)"
 m date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 m git_rev "$(git describe --always --dirty 2>/dev/null)"
 m git_status "$(git status --short 2>/dev/null | tr '\n' ' ')"
