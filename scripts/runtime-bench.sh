@@ -160,19 +160,24 @@ if [ -z "$csv" ]; then
 	mkdir -p "results/$host"
 	csv="results/$host/$stamp-$vname-runtime.csv"
 fi
-if [ -n "$standalone" ]; then
+if [ -n "$standalone" ]; then	# the .meta as make bench writes it (bench/meta.sh)
 	meta=${csv%.csv}.meta
-	{
-		echo "run_id: $run_id"; echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"; echo "git_rev: $git_rev"
-		echo "git_status: $(git status --short 2>/dev/null | tr '\n' ' ')"
-		echo "variant: $vname"; echo "parts: handle=$handle globalq=$globalq timer=$timer"
-		echo "node: $version"; echo "host: $(hostname)"; echo "cpu_model: $cpu_model"
-		echo "topology: $topology"; echo "kernel: $(uname -srmv)"; echo "compiler: $compiler"
-		echo "cflags: $cflags"; echo "libs: $libs"; echo "pin: none (unpinned: the node does not pin)"
-		echo "knobs: QUICK=$quick THREADS=$threads FILTER=$filter REPS=$reps"
-		echo "loadavg_before: $(cat /proc/loadavg)"
-		echo "governor: $(cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor 2>/dev/null || echo unreadable)"
-	} > "$meta"
+	. bench/meta.sh
+	: > "$meta"
+	m run_id "$run_id"
+	m date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	m git_rev "$git_rev"
+	m git_status "$(git status --short 2>/dev/null | tr '\n' ' ')"
+	m variant "$vname"
+	m parts "handle=$handle globalq=$globalq timer=$timer"
+	m node "$version"
+	meta_machine
+	m compiler "$compiler"
+	m cflags "$cflags"
+	m libs "$libs"
+	m pin "none (unpinned: the node does not pin)"
+	m knobs "QUICK=$quick THREADS=$threads FILTER=$filter REPS=$reps"
+	meta_state
 fi
 
 # --- CSV: one row per metric of each run, through csvrow ---
@@ -280,8 +285,8 @@ if [ $rows_bad -ne 0 ]; then
 	failed=$((failed + rows_bad))
 fi
 if [ -n "$standalone" ]; then
-	echo "loadavg_after: $(cat /proc/loadavg)" >> "$meta"
-	echo "result: $([ $failed -eq 0 ] && echo ok || echo "FAILED: $failed runs")" >> "$meta"
+	m loadavg_after "$(cat /proc/loadavg)"
+	m result "$([ $failed -eq 0 ] && echo ok || echo "FAILED: $failed runs")"
 	summ=build/bench/summary
 	[ -x "$summ" ] && { "$summ" --check "$csv" >&2 || failed=$((failed + 1)); }
 fi
