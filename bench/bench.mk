@@ -1,9 +1,10 @@
 # bench/bench.mk: the micro-benchmark programs and `make bench`. Included by the top-level
-# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, SAN, HANDLES,
-# GLOBALQS, TIMERS, VARIANT_NAME, HANDLE/GLOBALQ/TIMER, GIT_REV.
+# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, COMMON_CFLAGS,
+# SAN, HANDLES, GLOBALQS, TIMERS, VARIANT_NAME, HANDLE/GLOBALQ/TIMER, GIT_REV, NODE, SERVICES.
 #
 #   make bench [VARIANT=v] [QUICK=1] [FILTER=regex] [THREADS=1,2] [PIN=policy] [REPS=n]
 #   make bench-programs          build them only
+#   make driver-build            a variant's node, services and compile-flags (the drivers')
 #
 # Each micro-benchmark program holds every variant of its part (build/bench/bench_<part>):
 # each variant's .c is compiled alone with its own .mk flags, every global symbol it defines
@@ -24,7 +25,7 @@ BENCH_LTO := $(if $(findstring clang,$(CC)),,-flto=auto)
 BENCH_CFLAGS = $(CFLAGS_BASE) $(INCLUDES) -Ibench $(shell pkg-config --cflags hwloc) $(CFLAGS)
 BENCH_CFLAGS_ROW = $(CFLAGS_BASE)$(if $(strip $(CFLAGS)), $(strip $(CFLAGS)))
 BENCH_SUPPORT_OBJ := $(patsubst %,$(BENCH_DIR)/support/%.o,common csv stats pin pin_map harness)
-BENCH_PROGRAMS := $(patsubst %,$(BENCH_DIR)/bench_%,$(BENCH_PARTS)) $(BENCH_DIR)/summary
+BENCH_PROGRAMS := $(patsubst %,$(BENCH_DIR)/bench_%,$(BENCH_PARTS)) $(BENCH_DIR)/summary $(BENCH_DIR)/csvrow
 BENCH_LIBVERSIONS = benchmark=$(shell pkg-config --modversion benchmark);ck=$(shell pkg-config --modversion ck);hwloc=$(shell pkg-config --modversion hwloc);urcu=$(shell pkg-config --modversion liburcu-memb)
 # a variant's .mk, evaluated on its own (bench/variant-flags.mk)
 bench_vflags = MAKEFLAGS= $(MAKE) -s --no-print-directory -f bench/variant-flags.mk MK=$(1) SAN="$(SAN)" CC="$(CC)" BUILD="$(BUILD)" ARCH="$(ARCH)" $(2)
@@ -80,6 +81,23 @@ $(BENCH_DIR)/bench_timer: bench/bench_timer.c $(BENCH_DIR)/gen/timer_impls.o \
 
 $(BENCH_DIR)/summary: bench/summary.c $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/support/csv.o bench/csv.h bench/stats.h
 	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/support/csv.o -lm -o $@
+
+# csvrow: the shell drivers' rows, written by csv.c as the C programs' are
+$(BENCH_DIR)/csvrow: bench/csvrow.c $(BENCH_DIR)/support/csv.o bench/csv.h
+	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(BENCH_DIR)/support/csv.o -o $@
+
+# What the shell drivers record of a variant's build (the services' compiler and flags, the
+# library versions), handed to them in a file beside the node instead of asking make how it
+# would compile: `make driver-build VARIANT=v` builds the node and services and writes it.
+# $(file) writes the values exactly as make expands them (no shell quoting in between).
+$(BUILD)/compile-flags: FORCE
+	$(file >$@.tmp,cc=$(CC))
+	$(file >>$@.tmp,cflags=$(COMMON_CFLAGS))
+	$(file >>$@.tmp,libs=$(BENCH_LIBVERSIONS))
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+.PHONY: driver-build bench-csvrow
+driver-build: $(NODE) $(SERVICES) $(BUILD)/compile-flags
+bench-csvrow: $(BENCH_DIR)/csvrow
 
 # The driver runs the three micro-benchmark programs, then every program in
 # $(BUILD)/bench/ (whole-runtime benchmarks of this variant, same options, same CSV):

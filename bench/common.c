@@ -197,6 +197,11 @@ bench_run(const char *cflags, const char *libs) {
 		}
 		return 0;
 	}
+	if (ncases == 0 && have_filter) {
+		fprintf(stderr, "== %s: FILTER '%s' matches none of its benchmarks: skipped\n",
+			bench_cfg.part, bench_cfg.filter);
+		return 0;
+	}
 	char topo[160];
 	pin_topo_describe(pin_topo_machine(), topo, sizeof topo);
 	struct csv_context ctx;

@@ -57,8 +57,7 @@ meta="$base.meta"
 export SKYBENCH_RUN_ID="$host-$stamp-$SKYBENCH_VARIANT"
 : > "$csv"
 
-m() { printf '%s: %s\n' "$1" "$2" >> "$meta"; }
-readf() { [ -r "$1" ] && tr -d '\n' < "$1" || echo "unreadable"; }
+. "$(dirname "$0")/meta.sh"	# m, meta_machine, meta_state
 
 # --- metadata before the run (docs/method.md rules 1 and 10) ---
 : > "$meta"
@@ -72,33 +71,13 @@ m git_rev "${SKYBENCH_GIT_REV:-$(git describe --always --dirty 2>/dev/null)}"
 m git_status "$(git status --short 2>/dev/null | tr '\n' ' ')"
 m variant "$SKYBENCH_VARIANT"
 m parts "handle=${SKYBENCH_HANDLE:-?} globalq=${SKYBENCH_GLOBALQ:-?} timer=${SKYBENCH_TIMER:-?}"
-m host "$(hostname)"
-m cpu_model "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
-m lscpu "$(lscpu 2>/dev/null | grep -E '^(Architecture|CPU\(s\)|On-line|Thread|Core|Socket|NUMA node\(s\)|Model name|CPU max MHz|L2|L3|Hypervisor)' | sed 's/  */ /g' | tr '\n' ';')"
-m topology "$(lstopo-no-graphics --of console --no-io --no-caches 2>/dev/null | tr -s ' ' | tr '\n' ';')"
-m kernel "$(uname -srmv)"
+meta_machine
 m compiler "${SKYBENCH_CC:-cc}: $(${SKYBENCH_CC:-cc} --version 2>/dev/null | head -1)"
 m cxx "$(g++ --version 2>/dev/null | head -1)"
 m cflags "${SKYBENCH_CFLAGS:-}"
 m libs "${SKYBENCH_LIBS:-}"
 m knobs "QUICK=${QUICK:-} FILTER=${FILTER:-} THREADS=${THREADS:-} PIN=${PIN:-} REPS=$REPS"
-m loadavg_before "$(cat /proc/loadavg)"
-m governor "$(readf /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor)"
-if [ -r /sys/devices/system/cpu/intel_pstate/no_turbo ]; then
-	m turbo "intel_pstate no_turbo=$(readf /sys/devices/system/cpu/intel_pstate/no_turbo)"
-else
-	m turbo "cpufreq boost=$(readf /sys/devices/system/cpu/cpufreq/boost)"
-fi
-m smt "control=$(readf /sys/devices/system/cpu/smt/control) active=$(readf /sys/devices/system/cpu/smt/active)"
-m clocksource "$(readf /sys/devices/system/clocksource/clocksource0/current_clocksource)"
-# other processes using the CPUs right now (top's second sample: current, not lifetime, usage)
-busy=$(top -b -n 2 -d 0.5 -w 200 2>/dev/null | awk -v me=$$ '
-	/^top -/ { frame++ } frame == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 > 5 && $1 != me { printf "%s(pid %s) %s%% CPU; ", $12, $1, $9 }')
-if [ -n "$busy" ]; then
-	m WARNING "other processes are using the CPUs: $busy"
-	echo "!!!!!! WARNING: other processes are using the CPUs: $busy" >&2
-	echo "!!!!!! numbers from this run are disturbed; see $meta" >&2
-fi
+meta_state
 
 args=(--csv "$csv" --reps "$REPS")
 [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ] && args+=(--quick)
@@ -114,7 +93,9 @@ progs=()
 for p in globalq handle timer; do
 	cp "$SKYBENCH_BENCH_DIR/bench_$p" "$bin/" && progs+=("$bin/bench_$p")
 done
-cp "$SKYBENCH_BENCH_DIR/summary" "$bin/"
+cp "$SKYBENCH_BENCH_DIR/summary" "$SKYBENCH_BENCH_DIR/csvrow" "$bin/"
+# the shell drivers write their rows with it (bench/csvrow.c)
+export SKYBENCH_CSVROW="$bin/csvrow"
 # is_elf FILE: a compiled program (run under the runner), not a script (runs as itself)
 is_elf() { [ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ]; }
 if [ -n "$SKYBENCH_VARIANT_BENCH_DIR" ] && [ -d "$SKYBENCH_VARIANT_BENCH_DIR" ]; then
@@ -151,9 +132,16 @@ m loadavg_after "$(cat /proc/loadavg)"
 m duration_s "$(( $(date +%s) - start ))"
 echo "== bench: done in $(( $(date +%s) - start ))s; $csv" >&2
 
-$runner "$bin/summary" --check "$csv"
-schema=$?
-[ $schema -ne 0 ] && failed+=("schema check of $csv")
+# every program skips, with a line, what FILTER leaves none of: nothing at all is an error
+if [ ! -s "$csv" ] && [ -n "${FILTER:-}" ]; then
+	echo "!!!!!! bench: FILTER='$FILTER' matches no benchmark of any program" >&2
+	failed+=("FILTER='$FILTER' matched nothing")
+elif [ ! -s "$csv" ]; then
+	failed+=("no program wrote a row")
+else
+	$runner "$bin/summary" --check "$csv"
+	[ $? -ne 0 ] && failed+=("schema check of $csv")
+fi
 m result "$([ ${#failed[@]} -eq 0 ] && echo ok || echo "FAILED: ${failed[*]}")"
 [ -n "$emulated" ] && banner "the numbers above and in $csv are NOT ARM64 performance and are never compared"
 if [ ${#failed[@]} -ne 0 ]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # socket-bench.sh [--variants "baseline lockfree"] [--csv FILE] [--reps N] [--quick]
-#                 [--threads T] [--pin P] [--filter RE]
+#                 [--threads T] [--pin P] [--filter RE] [--list]
 # The loopback echo benchmark (issue 5): bench/echo_load (plain C, one thread, closed loop:
 # each connection keeps one message in flight) against
 #   - gate_echo on each variant's node (T worker threads, default 2), and
@@ -8,12 +8,15 @@
 # for 1, 100, 1000 connections x 16 B, 1 KiB, 64 KiB messages; REPS repetitions (default
 # 5), the (config, server) runs in a fresh random order in every repetition, after one
 # discarded warm-up run of each server. Loopback only (127.0.0.1). Rows go to a CSV in the
-# schema of results/README.md (part=runtime, benchmark=echo, impl=the variant or "epoll"
-# with ceiling=1; metrics msgs_per_sec, mb_per_sec (payload one way), rtt_p50/p90/p99/
-# p999/max_us); a run that fails its check (every echoed byte is compared) gives a
-# check=fail row and exit status 1. Prints a median [min, max] table at the end.
+# schema of results/README.md, written by bench/csvrow (part=runtime, benchmark=echo,
+# impl=the variant or "epoll" with ceiling=1; metrics msgs_per_sec, mb_per_sec (payload one
+# way), rtt_p50/p90/p99/p999/max_us); a run that fails its check (every echoed byte is
+# compared) gives a check=fail row and exit status 1. Prints a median [min, max] table.
 # Same options as the other benchmark programs, so bench/run.sh (make bench) runs it with
 # SKYBENCH_VARIANT set; --pin other than none is refused loudly (nothing is pinned).
+# --filter (FILTER=) is an extended regex over the point names, as for the micro-benchmark
+# programs: runtime/echo/<server>/conns=N;size=B/t<server threads>; --list prints the names
+# it keeps and exits; when it keeps none, one line says so and nothing is built or run.
 # ARCH=aarch64 (make passes it down in MAKEFLAGS): the node, echo_load and epoll_echo are
 # ARM64 programs run through $SKYBENCH_RUNNER (qemu-user), and the run is labelled
 # emulated (host <host>-emulated-<SKYBENCH_EMULATED>, as bench/run.sh does).
@@ -21,7 +24,7 @@ set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
 
 variants=${SKYBENCH_VARIANT:-baseline}
-csv="" reps=${REPS:-5} quick=${QUICK:-} sthreads=2 pin="" filter=${FILTER:-}
+csv="" reps=${REPS:-5} quick=${QUICK:-} sthreads=2 pin="" filter=${FILTER:-} list=""
 [ "$quick" = 0 ] && quick=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -32,7 +35,8 @@ while [ $# -gt 0 ]; do
 	--threads) sthreads=${2%%[,-]*}; shift ;;
 	--pin) pin=$2; shift ;;
 	--filter) filter=$2; shift ;;
-	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	--list) list=1 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) echo "socket-bench: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -42,10 +46,51 @@ if [ -n "$pin" ] && [ "$pin" != none ]; then
 fi
 [ "$variants" = all ] && variants="baseline lockfree"
 
+# configs: conns size messages
+if [ -n "$quick" ]; then
+	configs=("1 16 2000" "100 1024 5000" "1000 16 5000")
+	reps=1
+else
+	configs=("1 16 20000" "1 1024 20000" "1 65536 4000"
+		"100 16 60000" "100 1024 60000" "100 65536 6000"
+		"1000 16 60000" "1000 1024 60000" "1000 65536 6000")
+fi
+servers=(epoll $variants)
+# the (server, config) points FILTER keeps, named as the other benchmarks' cases are:
+# runtime/echo/<server>/conns=N;size=B/t<server threads> (the ceiling, epoll, has 1 thread)
+points=()
+for s in "${servers[@]}"; do
+	for c in "${configs[@]}"; do
+		read -r conns size _ <<<"$c"
+		th=$sthreads
+		[ "$s" = epoll ] && th=1
+		if [ -z "$filter" ] || grep -Eq -- "$filter" <<<"runtime/echo/$s/conns=$conns;size=$size/t$th"; then
+			points+=("$s $c")
+		fi
+	done
+done
+if [ -n "$list" ]; then
+	for p in "${points[@]}"; do
+		read -r s conns size _ <<<"$p"
+		echo "runtime/echo/$s/conns=$conns;size=$size/t$([ "$s" = epoll ] && echo 1 || echo "$sthreads")"
+	done
+	exit 0
+fi
+if [ ${#points[@]} -eq 0 ]; then
+	echo "socket-bench: FILTER='$filter' matches no socket benchmark (runtime/echo/<server>/conns=N;size=B/tT): skipped" >&2
+	exit 0
+fi
+
 make -s -j2 bench-socket-programs >&2 || { echo "socket-bench: build failed" >&2; exit 1; }
 # the folder of the build just made (per SAN= and ARCH=), not a fixed build/bench
 bd=$(make -s print-bench-dir) || { echo "socket-bench: make print-bench-dir failed" >&2; exit 1; }
 load=$bd/echo_load
+# the rows are written by csvrow (bench/csvrow.c); bench/run.sh hands over its copy
+csvrow=${SKYBENCH_CSVROW:-}
+if [ -z "$csvrow" ]; then
+	make -s -j2 bench-csvrow >&2 || { echo "socket-bench: build of csvrow failed" >&2; exit 1; }
+	csvrow=$bd/csvrow
+fi
 ceiling=$bd/epoll_echo
 # word-split on purpose: "qemu-aarch64 -L /"
 runner=${SKYBENCH_RUNNER:-}
@@ -58,7 +103,7 @@ if [[ -n $runner && -z $emulated || -z $runner && -n $emulated ]]; then
 fi
 declare -A NODE PARTS
 for v in $variants; do
-	make -s -j2 VARIANT="$v" node services >&2 || { echo "socket-bench: build of $v failed" >&2; exit 1; }
+	make -s -j2 VARIANT="$v" driver-build >&2 || { echo "socket-bench: build of $v failed" >&2; exit 1; }
 	NODE[$v]=$(make -s VARIANT="$v" print-build)/skybench-node
 	# handle-globalq-timer, from the node's --version
 	PARTS[$v]=$($runner "${NODE[$v]}" --version | sed -n 's/.*(handle \([^,]*\), globalq \([^,]*\), timer \([^)]*\)).*/\1-\2-\3/p')
@@ -73,7 +118,9 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 topology="$(nproc) PUs"
 kernel=$(uname -srm)
 compiler="$(${SKYBENCH_CC:-${CC:-cc}} --version 2>/dev/null | head -1)"
-libs=${SKYBENCH_LIBS:-"benchmark=$(pkg-config --modversion benchmark 2>/dev/null);ck=$(pkg-config --modversion ck 2>/dev/null);hwloc=$(pkg-config --modversion hwloc 2>/dev/null);urcu=$(pkg-config --modversion liburcu-memb 2>/dev/null)"}
+# the library versions make wrote beside the first variant's node (bench/bench.mk)
+v1=${variants%% *}
+libs=${SKYBENCH_LIBS:-$(sed -n 's/^libs=//p' "$(dirname "${NODE[$v1]}")/compile-flags")}
 if [ -z "$csv" ]; then
 	[ -n "$emulated" ] && echo "!!!!!! socket-bench: EMULATED RUN ($emulated under '$runner'): numbers are not ARM64 performance and are never compared; results/$host/" >&2
 	mkdir -p "results/$host"
@@ -87,30 +134,21 @@ if [ -z "$csv" ]; then
 		echo "loadavg_before: $(cat /proc/loadavg)"
 	} > "${csv%.csv}.meta"
 fi
-[ -s "$csv" ] || echo "run_id,date,host,git_rev,variant,handle,globalq,timer,part,impl,ceiling,benchmark,params,threads,oversubscribed,pin,cpus,rep,metric,value,unit,ops,wall_ns,check,compiler,cflags,libs,cpu_model,topology,kernel" >> "$csv"
 echo "meta: socket_bench: load=echo_load (1 thread) server_threads=$sthreads loopback 127.0.0.1, unpinned" >&2
 
-csvq() {
-	local s=$1
-	if [[ $s == *[,\"$'\n'$'\r']* || $s == " "* || $s == *" " ]]; then
-		s=${s//\"/\"\"}
-		s="\"$s\""
-	fi
-	out="$out$s,"
-}
 # row impl ceiling params threads rep metric value unit ops wall_ns check
 row() {
-	local out="" now f variant=$1 parts=(- - -) cpus="?" i
+	local variant=$1 parts=(- - -) cpus="?" i
 	for ((i = 1; i < $4; i++)); do cpus="$cpus;?"; done
 	[ "$1" != epoll ] && parts=(${PARTS[$1]//-/ })
-	[ "$1" = epoll ] && variant=${variants%% *}
-	printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' -1
-	for f in "$run_id" "$now" "$host" "$git_rev" "$variant" "${parts[0]}" "${parts[1]}" "${parts[2]}" \
-		runtime "$1" "$2" echo "$3" "$4" 0 none "$cpus" "$5" "$6" "$7" "$8" "$9" "${10}" "${11}" \
-		"$compiler" "-std=c11 -D_GNU_SOURCE -O2 -g" "$libs" "$cpu_model" "$topology" "$kernel"; do
-		csvq "$f"
-	done
-	printf '%s\n' "${out%,}" >> "$csv"
+	[ "$1" = epoll ] && variant=$v1
+	$runner "$csvrow" --csv "$csv" run_id="$run_id" host="$host" git_rev="$git_rev" \
+		variant="$variant" handle="${parts[0]}" globalq="${parts[1]}" timer="${parts[2]}" \
+		part=runtime impl="$1" ceiling="$2" benchmark=echo params="$3" threads="$4" \
+		oversubscribed=0 pin=none cpus="$cpus" rep="$5" metric="$6" value="$7" unit="$8" \
+		ops="$9" wall_ns="${10}" check="${11}" compiler="$compiler" \
+		cflags="-std=c11 -D_GNU_SOURCE -O2 -g" libs="$libs" cpu_model="$cpu_model" \
+		topology="$topology" kernel="$kernel" || failed=1
 }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/socket-bench.XXXXXX")
@@ -155,23 +193,12 @@ stop_server() {
 	SERVER_PID=""
 }
 
-# configs: conns size messages
-if [ -n "$quick" ]; then
-	configs=("1 16 2000" "100 1024 5000" "1000 16 5000")
-	reps=1
-else
-	configs=("1 16 20000" "1 1024 20000" "1 65536 4000"
-		"100 16 60000" "100 1024 60000" "100 65536 6000"
-		"1000 16 60000" "1000 1024 60000" "1000 65536 6000")
-fi
-servers=(epoll $variants)
 failed=0
 # run_one IMPL CONNS SIZE MESSAGES REP (REP 0: warm-up, not written)
 run_one() {
 	local impl=$1 conns=$2 size=$3 msgs=$4 rep=$5 line params ceil=0 th=$sthreads
 	[ "$impl" = epoll ] && { ceil=1; th=1; }
 	params="conns=$conns;size=$size"
-	if [ -n "$filter" ] && ! grep -Eq -- "$filter" <<<"echo $impl $params"; then return 0; fi
 	start_server "$impl" || { failed=1; return 0; }
 	line=$(timeout 120 $runner "$load" "$PORT" "$conns" "$size" "$msgs" "$impl")
 	local rc=$?
@@ -196,10 +223,10 @@ run_one() {
 	done
 }
 
-total=$(( ${#configs[@]} * ${#servers[@]} * (reps + 1) ))
+total=$(( ${#points[@]} * (reps + (quick ? 0 : 1)) ))
 n=0
 for rep in $(seq 0 "$reps"); do
-	mapfile -t order < <(for c in "${configs[@]}"; do for s in "${servers[@]}"; do echo "$s $c"; done; done | shuf)
+	mapfile -t order < <(printf '%s\n' "${points[@]}" | shuf)
 	[ "$rep" = 0 ] && [ -z "$quick" ] || [ "$rep" != 0 ] || continue
 	for o in "${order[@]}"; do
 		n=$((n + 1))

@@ -6,8 +6,10 @@
 # the real node of one variant, for worker thread counts 1..nproc plus one oversubscribed
 # point (2*nproc, labelled oversubscribed=1), REPS times each (default 5) after one
 # discarded warm-up run per benchmark, thread counts in a fresh random order in every
-# repetition. Rows are appended to a CSV in the schema of results/README.md (part=runtime,
-# impl=the variant, one row per metric of each run); a run whose RESULT line says FAILED,
+# repetition. Rows are appended to a CSV in the schema of results/README.md, written by
+# bench/csvrow (part=runtime, impl=the variant, one row per metric of each run; compiler and
+# flags of the services from build/<variant>/compile-flags, which `make driver-build`
+# writes); a run whose RESULT line says FAILED,
 # or that has no RESULT line, or whose node exits non-zero, gives check=fail rows with no
 # value and makes this script exit 1.
 # The node does not pin its worker threads: every row says pin=none and cpus=?
@@ -15,6 +17,9 @@
 # refused loudly.
 # The same options as the micro-benchmark programs, so bench/run.sh can run it; without
 # --csv it writes results/<host>/<stamp>-<variant>-runtime.csv and a .meta beside it.
+# --filter (FILTER=): an extended regex over runtime/<benchmark>/<variant>/<bootstrap>/t<N>,
+# as for the micro-benchmark programs; --list prints the names it keeps and exits; when it
+# keeps none, one line says so and nothing runs.
 # QUICK=1 / --quick: tiny sizes, 1 repetition, no warm-up, threads nproc and 2*nproc only
 # (a smoke run, about 20 s on 2 cores: each node run costs ~1 s of shutdown, see below).
 # Progress (benchmark, runs left, ETA) on stderr; "meta: k: v" lines are for bench/run.sh.
@@ -26,7 +31,7 @@ set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
 
 variant=${SKYBENCH_VARIANT:-${VARIANT:-baseline}}
-csv="" reps=${REPS:-5} quick=${QUICK:-} threads=${THREADS:-} pin=${PIN:-} filter=${FILTER:-}
+csv="" reps=${REPS:-5} quick=${QUICK:-} threads=${THREADS:-} pin=${PIN:-} filter=${FILTER:-} list=""
 [ "$quick" = 0 ] && quick=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -37,7 +42,8 @@ while [ $# -gt 0 ]; do
 	--threads) threads=$2; shift ;;
 	--pin) pin=$2; shift ;;
 	--filter) filter=$2; shift ;;
-	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+	--list) list=1 ;;
+	-h|--help) sed -n '2,27p' "$0"; exit 0 ;;
 	*) echo "runtime-bench: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -63,7 +69,7 @@ BENCHES=(
 
 # --- build and describe the node ---
 echo "runtime-bench: building $variant ..." >&2
-make -s -j2 VARIANT="$variant" node services >&2 || { echo "runtime-bench: build of $variant failed" >&2; exit 1; }
+make -s -j2 VARIANT="$variant" driver-build >&2 || { echo "runtime-bench: build of $variant failed" >&2; exit 1; }
 build=$(make -s VARIANT="$variant" print-build)
 node=$build/skybench-node
 # an ARM64 node runs under qemu-user: word-split on purpose ("qemu-aarch64 -L /")
@@ -71,6 +77,12 @@ runner=${SKYBENCH_RUNNER:-}
 if [ -n "$runner" ] && [[ ${SKYBENCH_HOST_LABEL:-} != *-emulated-* ]]; then
 	echo "runtime-bench: SKYBENCH_RUNNER='$runner' without an emulated host label: run it through make bench ARCH=..." >&2
 	exit 2
+fi
+# the rows are written by csvrow (bench/csvrow.c); bench/run.sh hands over its copy
+csvrow=${SKYBENCH_CSVROW:-}
+if [ -z "$csvrow" ]; then
+	make -s -j2 bench-csvrow >&2 || { echo "runtime-bench: build of csvrow failed" >&2; exit 1; }
+	csvrow=$(make -s print-bench-dir)/csvrow
 fi
 # skybench-node NAME (handle H, globalq G, timer T) git REV
 version=$($runner "$node" --version) || { echo "runtime-bench: $runner $node --version failed" >&2; exit 1; }
@@ -80,16 +92,16 @@ handle=$(sed -n 's/.*(handle \([^,]*\),.*/\1/p' <<<"$version")
 globalq=$(sed -n 's/.*globalq \([^,]*\),.*/\1/p' <<<"$version")
 timer=$(sed -n 's/.*timer \([^)]*\)).*/\1/p' <<<"$version")
 git_rev=$(sed -n 's/.* git \([^ ]*\).*/\1/p' <<<"$version")
-# the services' exact compile line: compiler and flags
-cmd=$(make -s -n -B VARIANT="$variant" "$build/services/pingpong.so" | grep -m1 -- '-shared')
-cc=${cmd%% *}
-cflags=$(sed 's/^[^ ]* //; s/ -fPIC -shared .*//' <<<"$cmd")
+# the services' compiler and flags, as make wrote them beside the node (bench/bench.mk)
+flag() { sed -n "s/^$1=//p" "$build/compile-flags"; }
+cc=$(flag cc)
+cflags=$(flag cflags)
 if "$cc" -v 2>&1 | grep -q 'clang version'; then
 	compiler="clang $("$cc" -dumpversion)"
 else
 	compiler="gcc $("$cc" -dumpfullversion 2>/dev/null || "$cc" -dumpversion)"
 fi
-libs=${SKYBENCH_LIBS:-"benchmark=$(pkg-config --modversion benchmark 2>/dev/null);ck=$(pkg-config --modversion ck 2>/dev/null);hwloc=$(pkg-config --modversion hwloc 2>/dev/null);urcu=$(pkg-config --modversion liburcu-memb 2>/dev/null)"}
+libs=${SKYBENCH_LIBS:-$(flag libs)}
 host=${SKYBENCH_HOST_LABEL:-$(hostname -s 2>/dev/null || hostname)}
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 lsv() { lscpu | sed -n "s/^$1:[[:space:]]*//p" | head -1; }
@@ -99,30 +111,6 @@ npu=$(lsv 'CPU(s)') numa=$(lsv 'NUMA node(s)')
 topology="$sockets socket$([ "$sockets" = 1 ] || echo s) x $cps cores x $tpc PU/core, $npu PUs, $numa NUMA node$([ "$numa" = 1 ] || echo s)"
 kernel=$(uname -srm)
 nproc=$(nproc)
-
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-run_id=${SKYBENCH_RUN_ID:-$host-$stamp-$vname}
-standalone=""
-if [ -z "$csv" ]; then
-	standalone=1
-	mkdir -p "results/$host"
-	csv="results/$host/$stamp-$vname-runtime.csv"
-fi
-[ -s "$csv" ] || echo "run_id,date,host,git_rev,variant,handle,globalq,timer,part,impl,ceiling,benchmark,params,threads,oversubscribed,pin,cpus,rep,metric,value,unit,ops,wall_ns,check,compiler,cflags,libs,cpu_model,topology,kernel" >> "$csv"
-if [ -n "$standalone" ]; then
-	meta=${csv%.csv}.meta
-	{
-		echo "run_id: $run_id"; echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"; echo "git_rev: $git_rev"
-		echo "git_status: $(git status --short 2>/dev/null | tr '\n' ' ')"
-		echo "variant: $vname"; echo "parts: handle=$handle globalq=$globalq timer=$timer"
-		echo "node: $version"; echo "host: $(hostname)"; echo "cpu_model: $cpu_model"
-		echo "topology: $topology"; echo "kernel: $(uname -srmv)"; echo "compiler: $compiler"
-		echo "cflags: $cflags"; echo "libs: $libs"; echo "pin: none (unpinned: the node does not pin)"
-		echo "knobs: QUICK=$quick THREADS=$threads FILTER=$filter REPS=$reps"
-		echo "loadavg_before: $(cat /proc/loadavg)"
-		echo "governor: $(cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor 2>/dev/null || echo unreadable)"
-	} > "$meta"
-fi
 
 # --- thread counts ---
 tlist=()
@@ -142,27 +130,70 @@ if [ -n "$quick" ]; then
 	echo "runtime-bench: QUICK: tiny sizes, 1 repetition, no warm-up (smoke run: numbers are not for keeping)" >&2
 fi
 
-# --- CSV ---
-csvq() {	# appends one field to $out, RFC 4180 quoting where needed (bench/csv.c's rule)
-	local s=$1
-	if [[ $s == *[,\"$'\n'$'\r']* || $s == " "* || $s == *" " ]]; then
-		s=${s//\"/\"\"}
-		s="\"$s\""
-	fi
-	out="$out$s,"
-}
+# --- the points FILTER keeps: the micro-benchmarks' names, runtime/<benchmark>/<variant>/<bootstrap>/t<threads> ---
+selected=()
+for b in "${BENCHES[@]}"; do
+	IFS='|' read -r name boot qboot metrics <<<"$b"
+	[ -n "$quick" ] && boot=$qboot
+	keep=()
+	for t in "${tlist[@]}"; do
+		if [ -z "$filter" ] || grep -Eq -- "$filter" <<<"runtime/$name/$vname/$boot/t$t"; then keep+=("$t"); fi
+	done
+	[ ${#keep[@]} -gt 0 ] && selected+=("$name|$boot|$metrics|${keep[*]}")
+done
+if [ -n "$list" ]; then
+	for s in "${selected[@]}"; do
+		IFS='|' read -r name boot _ ts <<<"$s"
+		for t in $ts; do echo "runtime/$name/$vname/$boot/t$t"; done
+	done
+	exit 0
+fi
+if [ ${#selected[@]} -eq 0 ]; then
+	echo "runtime-bench: FILTER='$filter' matches no whole-runtime benchmark (runtime/<benchmark>/$vname/<bootstrap>/t<threads>): skipped" >&2
+	exit 0
+fi
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+run_id=${SKYBENCH_RUN_ID:-$host-$stamp-$vname}
+standalone=""
+if [ -z "$csv" ]; then
+	standalone=1
+	mkdir -p "results/$host"
+	csv="results/$host/$stamp-$vname-runtime.csv"
+fi
+if [ -n "$standalone" ]; then	# the .meta as make bench writes it (bench/meta.sh)
+	meta=${csv%.csv}.meta
+	. bench/meta.sh
+	: > "$meta"
+	m run_id "$run_id"
+	m date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	m git_rev "$git_rev"
+	m git_status "$(git status --short 2>/dev/null | tr '\n' ' ')"
+	m variant "$vname"
+	m parts "handle=$handle globalq=$globalq timer=$timer"
+	m node "$version"
+	meta_machine
+	m compiler "$compiler"
+	m cflags "$cflags"
+	m libs "$libs"
+	m pin "none (unpinned: the node does not pin)"
+	m knobs "QUICK=$quick THREADS=$threads FILTER=$filter REPS=$reps"
+	meta_state
+fi
+
+# --- CSV: one row per metric of each run, through csvrow ---
 row() {	# benchmark params threads rep metric value unit ops wall_ns check
-	local over=0 cpus="?" i f out="" now
+	local over=0 cpus="?" i
 	[ "$3" -gt "$nproc" ] && over=1
 	for ((i = 1; i < $3; i++)); do cpus="$cpus;?"; done
-	printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' -1
-	for f in "$run_id" "$now" "$host" "$git_rev" "$vname" "$handle" "$globalq" "$timer" \
-		runtime "$vname" 0 "$1" "$2" "$3" "$over" none "$cpus" "$4" "$5" "$6" "$7" "$8" "$9" "${10}" \
-		"$compiler" "$cflags" "$libs" "$cpu_model" "$topology" "$kernel"; do
-		csvq "$f"
-	done
-	printf '%s\n' "${out%,}" >> "$csv"
+	$runner "$csvrow" --csv "$csv" run_id="$run_id" host="$host" git_rev="$git_rev" \
+		variant="$vname" handle="$handle" globalq="$globalq" timer="$timer" part=runtime \
+		impl="$vname" ceiling=0 benchmark="$1" params="$2" threads="$3" oversubscribed=$over \
+		pin=none cpus="$cpus" rep="$4" metric="$5" value="$6" unit="$7" ops="$8" wall_ns="$9" \
+		check="${10}" compiler="$compiler" cflags="$cflags" libs="$libs" cpu_model="$cpu_model" \
+		topology="$topology" kernel="$kernel" || rows_bad=$((rows_bad + 1))
 }
+rows_bad=0
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/runtime-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -190,16 +221,6 @@ CFG
 }
 kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
-selected=()
-for b in "${BENCHES[@]}"; do
-	IFS='|' read -r name boot qboot metrics <<<"$b"
-	[ -n "$quick" ] && boot=$qboot
-	keep=()
-	for t in "${tlist[@]}"; do
-		if [ -z "$filter" ] || grep -Eq -- "$filter" <<<"runtime/$name/$vname/$boot/t$t"; then keep+=("$t"); fi
-	done
-	[ ${#keep[@]} -gt 0 ] && selected+=("$name|$boot|$metrics|${keep[*]}")
-done
 total=0
 for s in "${selected[@]}"; do
 	IFS='|' read -r _ _ _ ts <<<"$s"
@@ -260,9 +281,13 @@ for s in "${selected[@]}"; do
 	done
 done
 echo "runtime-bench: done in $(( $(date +%s) - start ))s, $failed failed runs; $csv" >&2
+if [ $rows_bad -ne 0 ]; then
+	echo "!!!!!! runtime-bench: csvrow refused $rows_bad row(s) (its line above says why)" >&2
+	failed=$((failed + rows_bad))
+fi
 if [ -n "$standalone" ]; then
-	echo "loadavg_after: $(cat /proc/loadavg)" >> "$meta"
-	echo "result: $([ $failed -eq 0 ] && echo ok || echo "FAILED: $failed runs")" >> "$meta"
+	m loadavg_after "$(cat /proc/loadavg)"
+	m result "$([ $failed -eq 0 ] && echo ok || echo "FAILED: $failed runs")"
 	summ=build/bench/summary
 	[ -x "$summ" ] && { "$summ" --check "$csv" >&2 || failed=$((failed + 1)); }
 fi

@@ -48,6 +48,10 @@ for c in faa unsync-read unsync-bsearch; do
 	ok $(grep -q ",$c,1," "$csv" && echo 1 || echo 0) "ceiling $c measured and flagged"
 done
 ok $(grep -q ',pairs,mailboxes_per_thread=1,2,0,' "$csv" && echo 1 || echo 0) "2-thread pairs rows present"
+$run "$bd/bench_globalq" --csv "$tmp/none.csv" --reps 1 --filter 'no-such-benchmark' 2>"$tmp/none.err"
+ok $([ $? = 0 ] && [ ! -s "$tmp/none.csv" ] && [ "$(wc -l < "$tmp/none.err")" = 1 ] &&
+	grep -q "matches none of its benchmarks: skipped" "$tmp/none.err" && echo 1 || echo 0) \
+	"a FILTER that matches none of a program's benchmarks skips it in one line, no row written"
 
 # the checker must reject what it claims to reject
 head -1 "$csv" > "$tmp/bad1.csv"

@@ -61,4 +61,24 @@ CFG
 timeout $((20 * SLOW)) "$NODE" "$TMPD/bad.config" > "$TMPD/bad.out" 2>&1
 rc=$?
 tap_ok $(( rc != 0 && rc != 124 )) "a benchmark given bad parameters makes the node exit non-zero (got $rc)"
+
+# FILTER in scripts/runtime-bench.sh, the micro-benchmarks' syntax over
+# runtime/<benchmark>/<variant>/<bootstrap>/tN; a FILTER keeping nothing skips it in one line.
+# The script makes this variant (already built: only its compile-flags file is written) and
+# asks its node for its name; a node under a runner (qemu, valgrind) is make bench's business.
+if [ -n "${SKYBENCH_RUNNER:-}" ]; then
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N # SKIP runtime-bench.sh FILTER under SKYBENCH_RUNNER (make bench ARCH=... runs it)"
+	echo "SKIPPED CHECK: runtime-bench.sh FILTER under a runner" >&2
+else
+	rb=$(dirname "$0")/../scripts/runtime-bench.sh
+	v=${SKYBENCH_VARIANT:-baseline}
+	got=$(env -u FILTER "$rb" --variant "$v" --quick --threads 1,2 --list --filter 'runtime/(pingpong|big)/' 2>"$TMPD/rb.err")
+	want="runtime/pingpong/$v/pingpong 4 20000/t1 runtime/pingpong/$v/pingpong 4 20000/t2 runtime/big/$v/big 8 1000/t1 runtime/big/$v/big 8 1000/t2"
+	tap_ok $([ "$(echo $got)" = "$want" ] && echo 1 || echo 0) "runtime-bench --list --filter 'runtime/(pingpong|big)/': $(echo $got)"
+	FILTER='timer/add' "$rb" --variant "$v" --csv "$TMPD/rb.csv" > "$TMPD/rb.out" 2>"$TMPD/rb.err"
+	rc=$?
+	tap_ok $([ $rc = 0 ] && [ ! -e "$TMPD/rb.csv" ] && grep -q "FILTER='timer/add' matches no whole-runtime benchmark.*skipped" "$TMPD/rb.err" &&
+		echo 1 || echo 0) "FILTER='timer/add': runtime-bench runs nothing, writes nothing, says so (rc $rc: $(tail -1 "$TMPD/rb.err"))"
+fi
 tap_done

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# skybench-test: host
+# scripts/pingpong.sh end to end, tiny (-r 1 -t 1 -p 2 -n 2000): the variant from this tree
+# and baseline@HEAD, built from HEAD in a temporary git worktree. It writes one CSV in the
+# results schema (one row per run, impl naming the point, the revision each was built from)
+# and a .meta with the machine's state and a result line, prints median [min, max] per
+# point, and removes the worktree. It builds its own native, unsanitized baseline (the
+# make variables of the calling make are not passed on), whatever this matrix builds.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+n=0 fail=0
+ok() { n=$((n + 1)); if [ "$1" = 1 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+tmp=$(mktemp -d /tmp/skybench-pingpong.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+cd "$root" || exit 2
+if ! git rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	echo "ok 1 # SKIP not a git checkout: VARIANT@REV needs one"
+	echo "SKIPPED CHECK: scripts/pingpong.sh baseline@HEAD (not a git checkout)" >&2
+	echo "1..1"
+	exit 0
+fi
+pp() { env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL "$root/scripts/pingpong.sh" "$@"; }
+
+pp -r 1 -t 1 -p 2 -n 2000 -o "$tmp/out" baseline baseline@HEAD > "$tmp/stdout" 2> "$tmp/stderr"
+rc=$?
+ok $([ $rc = 0 ] && echo 1 || echo 0) "pingpong.sh baseline baseline@HEAD exits 0 (got $rc)"
+[ $rc = 0 ] || tail -n 20 "$tmp/stderr" | sed 's/^/# /'
+csv=$(ls "$tmp"/out/*-pingpong.csv 2>/dev/null)
+meta=${csv%.csv}.meta
+ok $([ -n "$csv" ] && [ -s "$csv" ] && [ -s "$meta" ] && echo 1 || echo 0) "one CSV and its .meta in -o DIR ($(ls "$tmp/out" 2>/dev/null | tr '\n' ' '))"
+# the schema check of this matrix's build (make test builds it), else the native one
+summary=${SKYBENCH_BENCH_DIR:-$(env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL make -s --no-print-directory print-bench-dir)}/summary
+${SKYBENCH_RUNNER:-} "$summary" --check --quiet "$csv" 2>"$tmp/check"
+ok $([ $? = 0 ] && echo 1 || echo 0) "the CSV passes the schema check ($(cat "$tmp/check"))"
+head_rev=$(git describe --always HEAD)
+got=$(python3 -c '
+import csv, sys
+rows = sorted(csv.DictReader(open(sys.argv[1], newline="")), key=lambda r: r["impl"])
+for r in rows:
+	print(r["impl"], r["variant"], r["git_rev"], r["part"], r["benchmark"], r["params"], r["threads"],
+	      r["rep"], r["metric"], r["unit"], r["ops"], r["check"], r["value"].isdigit(), r["pin"], r["cpus"],
+	      r["cflags"] != "unknown", r["run_id"] == rows[0]["run_id"])
+' "$csv")
+want="baseline baseline $(git describe --always --dirty) runtime pingpong messages=2000;pairs=2 1 1 msgs_per_s msgs/s 2000 pass True none ? True True
+baseline@HEAD baseline $head_rev runtime pingpong messages=2000;pairs=2 1 1 msgs_per_s msgs/s 2000 pass True none ? True True"
+ok $([ "$got" = "$want" ] && echo 1 || echo 0) "one row per point: impl names the point, git_rev the revision built, the ping-pong's parameters and count"
+[ "$got" = "$want" ] || { echo "# got:"; sed 's/^/#   /' <<<"$got"; echo "# want:"; sed 's/^/#   /' <<<"$want"; }
+missing=""
+for k in run_id date git_rev variant host cpu_model topology kernel compiler cflags libs pin knobs loadavg_before governor loadavg_after; do
+	grep -q "^$k: " "$meta" || missing="$missing $k"
+done
+ok $([ -z "$missing" ] && grep -q '^result: ok$' "$meta" && echo 1 || echo 0) ".meta has the machine's state and result: ok (missing:${missing:- none})"
+ok $(grep -q "^point: baseline@HEAD: skybench-node baseline .* git $head_rev (from revision HEAD, $(git rev-parse HEAD))" "$meta" && echo 1 || echo 0) \
+	".meta names the revision each point was built from"
+ok $([ "$(grep -c '^baseline\(@HEAD\)\? threads=1 *[0-9]* \[[0-9]*, [0-9]*\]$' "$tmp/stdout")" = 2 ] && echo 1 || echo 0) \
+	"median [min, max] per point on stdout"
+ok $(grep -q '^\[pingpong 2/2' "$tmp/stderr" && echo 1 || echo 0) "progress on stderr"
+ok $(! git worktree list | grep -q 'build/pingpong-rev' && ! ls -d build/pingpong-rev.* >/dev/null 2>&1 && echo 1 || echo 0) \
+	"the temporary worktree is gone"
+
+pp -r 1 -t 1 -p 2 -n 2000 -o "$tmp/bad" baseline@no-such-revision-here > /dev/null 2> "$tmp/bad.err"
+rc=$?
+ok $([ $rc = 2 ] && grep -q "not a git revision" "$tmp/bad.err" && [ ! -e "$tmp/bad" ] && echo 1 || echo 0) \
+	"an unknown revision: exit 2 and one line before anything is run (got $rc: $(tail -1 "$tmp/bad.err"))"
+echo "1..$n"
+[ $fail = 0 ]
