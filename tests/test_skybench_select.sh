@@ -65,6 +65,21 @@ selected --quick-ok "$T/res" >"$T/selq" 2>/dev/null
 grep -q '^h r5 timer add' "$T/selq" && ! grep -q ' r1 timer ' "$T/selq"
 ok $? "--quick-ok: the QUICK=1 run counts, and replaces the older timer run"
 
+# a scripts/pingpong.sh run (driver: line in its .meta) is its own kind: a newer one replaces
+# no make bench row, and kind="pingpong" selects it alone
+cp -r "$T/res" "$T/pp"
+{ echo "$HEADER"; rows r8 h runtime baseline pingpong 2 90 91 92; } >"$T/pp/h/20260108T000000Z-pingpong.csv"
+printf 'driver: scripts/pingpong.sh (ping-pong only: not a make bench run)\nresult: ok\n' >"$T/pp/h/20260108T000000Z-pingpong.meta"
+selected "$T/pp" >"$T/selpp" 2>/dev/null
+cmp -s "$T/sel" "$T/selpp"
+ok $? "a newer pingpong.sh run changes no selected make bench row"
+PYTHONPATH=scripts /usr/bin/python3 -B -c '
+import sys
+from skybench import read, select
+ds = select.select(read.load_runs([sys.argv[1]]), kind="pingpong")["h"]
+sys.exit(not ([r.run_id for r in ds.runs] == ["r8"] and len(ds.rows) == 3))' "$T/pp"
+ok $? "kind=pingpong selects the pingpong.sh run alone"
+
 # time order is the file name's stamp, not the rows' dates
 mkdir -p "$T/order/h"
 { echo "$HEADER"; rows new h globalq spin pairs 1 7 7 7; } >"$T/order/h/20260202T000000Z-baseline.csv"

@@ -102,9 +102,11 @@ class Run:
 	any .meta (a synthetic test file) counts as finished. quick: a QUICK=1 smoke run.
 	emulated: the emulated label (host <host>-emulated-<label>, or an `emulated:` line in the
 	.meta), empty for a native run. order: the position in time, from the file name (results
-	files are named <UTC stamp>-<variant>.csv) and the run's place in its file."""
+	files are named <UTC stamp>-<variant>.csv) and the run's place in its file.
+	kind: "pingpong" for a scripts/pingpong.sh run (its .meta's `driver:` line), an experiment
+	of its own (variants alternated in one invocation, ping-pong only); "bench" otherwise."""
 	__slots__ = ("path", "run_id", "header", "rows", "meta", "finished", "quick", "emulated",
-		     "hosts", "order")
+		     "hosts", "order", "kind")
 
 	def __init__(self, path, run_id, header, rows, meta, order):
 		self.path, self.run_id, self.header, self.rows, self.meta = path, run_id, header, rows, meta
@@ -115,6 +117,8 @@ class Run:
 		em = emulated_hosts(rows) or ([meta["emulated"]] if meta and "emulated" in meta else [])
 		self.emulated = em[0] if em else ""
 		self.hosts = sorted({r["host"] for r in rows})
+		driver = (meta or {}).get("driver", "")
+		self.kind = "pingpong" if driver.startswith("scripts/pingpong.sh") else "bench"
 
 	@property
 	def name(self):

@@ -6,6 +6,9 @@ such as a synthetic test file, counts as finished), was not a QUICK=1 smoke run 
 quick runs are allowed) and was not emulated (host <host>-emulated-<label> or an
 `emulated:` line in the .meta: make bench ARCH=aarch64 under qemu-user): an emulated run is
 skipped with a line on stderr, so such a directory under results/ changes nothing.
+Runs are of one kind at a time: `make bench` runs by default; scripts/pingpong.sh runs
+(kind "pingpong": a few variants alternated in one invocation) only when asked for, so a
+ping-pong experiment never replaces a make bench run's rows.
 
 Runs are ordered by their file names (a UTC stamp first). Per host (docs/method.md rule 2: a
 ratio compares numbers from one invocation):
@@ -26,11 +29,13 @@ from skybench.read import sample_value
 from skybench.stats import Summary
 
 
-def usable(runs, allow_quick=False, report=True):
-	"""The runs that count, in order; each emulated run skipped with a line on stderr
-	(unless report is false: the caller has had select() say so already)."""
+def usable(runs, allow_quick=False, report=True, kind="bench"):
+	"""The runs of that kind that count, in order; each emulated run skipped with a line on
+	stderr (unless report is false: the caller has had select() say so already)."""
 	out = []
 	for r in runs:
+		if r.kind != kind:
+			continue
 		if r.emulated:
 			if report:
 				print("%s: SKIPPED %s: emulated run (%s): qemu-user numbers are never compared"
@@ -132,10 +137,10 @@ class Dataset:
 		c.samples.append(v)
 
 
-def select(runs, allow_quick=False):
-	"""{host: Dataset} of the usable runs, by the rule above."""
+def select(runs, allow_quick=False, kind="bench"):
+	"""{host: Dataset} of the usable runs of that kind, by the rule above."""
 	out = {}
-	for host, chosen in sorted(newest(usable(runs, allow_quick)).items()):
+	for host, chosen in sorted(newest(usable(runs, allow_quick, kind=kind)).items()):
 		ds = Dataset(host)
 		for (part, variant), r in sorted(chosen.items()):
 			if r not in ds.runs:
