@@ -39,7 +39,7 @@ combo_impls = $(foreach p,$(PARTS),$(or $(word $(PART_INDEX_$(p)),$(subst -, ,$(
 combo_name = $(subst $(_space),-,$(strip $(call _trim_baselines,$(strip $(1)))))
 _trim_baselines = $(if $(and $(word 4,$(1)),$(filter $(BASELINE_$(word $(words $(1)),$(PARTS))),$(lastword $(1)))),$(call _trim_baselines,$(wordlist 2,$(words $(1)),x $(1))),$(1))
 # the form of a name, for messages: handle-globalq-timer[-part...]
-_name_form := $(subst $(_space),-,$(wordlist 1,3,$(PARTS)))$(foreach p,$(wordlist 4,$(words $(PARTS)),$(PARTS)),[-$(p)])
+_name_form := $(subst $(_space),-,$(wordlist 1,3,$(PARTS)))$(subst $(_space),,$(foreach p,$(wordlist 4,$(words $(PARTS)),$(PARTS)),[-$(p)]))
 
 # Presets: names for combinations, each given by its combination name. baseline: every
 # part at its baseline.
@@ -64,7 +64,7 @@ VARIANT_NAME := $(if $(and $(PRESET_$(VARIANT)),$(filter $(VARIANT_COMBO),$(PRES
 _goals_needing_variant := $(filter-out variants clean help deps,$(or $(MAKECMDGOALS),all))
 ifneq ($(_goals_needing_variant),)
 ifeq ($(and $(word 3,$(_parts)),$(if $(word $(words x $(PARTS)),$(_parts)),,ok)),)
-$(error VARIANT=$(VARIANT) is neither a preset ($(PRESETS)) nor $(_name_form)$(subst $(_space);,;,$(foreach p,$(PARTS),; $(PART_NAME_$(p))s: $(IMPLS_$(p)))))
+$(error VARIANT=$(VARIANT) is neither a preset ($(PRESETS)) nor $(_name_form)$(subst $(_space);,;,$(foreach p,$(PARTS),; $(PART_NAME_$(p)) ($(PART_VAR_$(p))=): $(IMPLS_$(p)))))
 endif
 $(foreach p,$(PARTS),$(if $(filter $($(PART_VAR_$(p))),$(IMPLS_$(p))),,$(error unknown $(PART_NAME_$(p)) '$($(PART_VAR_$(p)))'; valid: $(IMPLS_$(p)))))
 endif
@@ -242,7 +242,7 @@ test-all:
 variants:
 	@echo "presets:"
 	@$(foreach v,$(PRESETS),echo "  $(v) = $(PRESET_$(v))";)
-	@$(foreach p,$(PARTS),echo "$(PART_NAME_$(p))s ($(PART_VAR_$(p))=): $(IMPLS_$(p)); baseline $(BASELINE_$(p))";)
+	@$(foreach p,$(PARTS),echo "$(PART_NAME_$(p)) ($(PART_VAR_$(p))=): $(IMPLS_$(p)); baseline $(BASELINE_$(p))";)
 	@echo "any combination: VARIANT=$(_name_form)"
 	@echo "make test-all and make verify test $(words $(MATRIX)) of the $(words $(ALL_COMBOS)) combinations (FULL=1: all)"
 	@echo "PARTS: $(PARTS)"
