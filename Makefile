@@ -192,7 +192,7 @@ _selected = $(if $(TESTS),$(foreach t,$(TESTS),$(filter %/$(t),$(TEST_BINS) $(TE
 # only what the selected tests need is built (a matrix links each combination's node, not
 # every test program); the bench programs come from bench/bench.mk's own `test:` rule
 test: deps-build $(NODE) $(SERVICES) $(filter $(TEST_BINS),$(_selected))
-	@echo "== make test: variant $(VARIANT_NAME) ($(subst $(_space)$(_comma),$(_comma),$(foreach p,$(PARTS),$(if $(filter-out 1,$(PART_INDEX_$(p))),$(_comma)) $($(PART_VAR_$(p))) $(PART_NAME_$(p)))))$(if $(SAN), under SAN=$(SAN))"
+	@echo "== make test: variant $(VARIANT_NAME) ($(subst $(_space)$(_comma),$(_comma),$(strip $(foreach p,$(PARTS),$(if $(filter-out 1,$(PART_INDEX_$(p))),$(_comma)) $($(PART_VAR_$(p))) $(PART_NAME_$(p))))))$(if $(SAN), under SAN=$(SAN))"
 	$(TEST_ENV) prove $(PROVE_FLAGS) $(_selected)
 
 # The matrices. ALL_COMBOS: every combination of parts (their product). MATRIX: what

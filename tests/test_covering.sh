@@ -13,8 +13,8 @@ n=0 fail=0
 tap() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/skybench-covering.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-# a make of its own: not the flags or variables of a make test that runs this
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s "$@"; }
+# a make of its own: not the flags or variables (VARIANT=, ...) of a make test that runs this
+mk() { env -i PATH="$PATH" HOME="${HOME:-/}" make --no-print-directory -s "$@"; }
 key() { sed -n "s/^$1: //p" "$2"; }
 
 # uncovered "IMPLS..." "BASELINES" < names: every pair (and single implementation) that no
