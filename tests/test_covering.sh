@@ -8,7 +8,7 @@
 # names keep their meaning.
 # skybench-test: host
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 n=0 fail=0
 tap() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/skybench-covering.XXXXXX")
@@ -56,7 +56,7 @@ parts=$(key PARTS "$V")
 [ "$parts" = "handle globalq timer" ]; tap $? "PARTS: handle globalq timer (got '$parts')"
 impls="" bases="" ok=0
 for p in $parts; do
-	want=$(ls variants/"$p"/*.c | xargs -n1 basename | sed 's/\.c$//' | sort | xargs)
+	want=$(for f in variants/"$p"/*.c; do f=${f##*/}; echo "${f%.c}"; done | sort | xargs)
 	got=$(key "IMPLS_$p" "$V") b=$(key "BASELINE_$p" "$V")
 	[ "$got" = "$want" ] && [ -n "$(key "PART_VAR_$p" "$V")" ] && [[ " $got " == *" $b "* ]] || ok=1
 	impls="$impls $(tr ' ' , <<<"$got")" bases="$bases $b"
@@ -67,7 +67,7 @@ all=$(key ALLCOMBOS "$V") matrix=$(key MATRIX "$V")
 tap $? "ALLCOMBOS: the product, $(product "$impls") distinct combinations"
 [ "$(key PRESET_baseline "$V")" = "$(echo $bases | tr ' ' -)" ]; tap $? "PRESET_baseline: every part at its baseline"
 miss=$(uncovered "$impls" "$bases" <<<"$matrix")
-tap $([ -n "$matrix" ] && [ -z "$miss" ]; echo $?) "MATRIX covers every pair of implementations of any two parts$(missing "$miss")"
+tap "$([ -n "$matrix" ] && [ -z "$miss" ]; echo $?)" "MATRIX covers every pair of implementations of any two parts$(missing "$miss")"
 bad=0
 for c in $matrix; do [[ " $all " == *" $c "* ]] || bad=1; done
 [ "$(tr ' ' '\n' <<<"$matrix" | sort -u | wc -l)" = "$(words "$matrix")" ] || bad=1
@@ -82,7 +82,7 @@ tap $bad "MATRIX starts with every preset, in order"
 tap $? "MATRIX: $(words "$matrix") of $(words "$all") combinations (at most two thirds)"
 cov=$(key COVERING "$V")
 miss=$(uncovered "$impls" "$bases" <<<"$cov" | grep -v +)
-tap $([ -n "$cov" ] && [ -z "$miss" ]; echo $?) "COVERING uses every implementation$(missing "$miss")"
+tap "$([ -n "$cov" ] && [ -z "$miss" ]; echo $?)" "COVERING uses every implementation$(missing "$miss")"
 
 # ---- synthetic parts: covering.sh directly ----
 check() {	# description, then covering.sh's arguments (seeds first, then the parts)
@@ -96,7 +96,7 @@ check() {	# description, then covering.sh's arguments (seeds first, then the par
 	miss=$(uncovered "${ps[*]}" "$bases" <<<"$out")
 	prod=$(product "${ps[*]}") size=$(words "$out")
 	tap $((rc != 0)) "$what: exit 0"
-	tap $([ -n "$out" ] && [ -z "$miss" ]; echo $?) "$what: every pair covered$(missing "$miss")"
+	tap "$([ -n "$out" ] && [ -z "$miss" ]; echo $?)" "$what: every pair covered$(missing "$miss")"
 	[ "$out" = "$out2" ]; tap $? "$what: deterministic"
 	[ "$(sort -u <<<"$out" | wc -l)" = "$size" ]; tap $? "$what: no combination twice"
 	[ "$(head -n "$(words "$seeds")" <<<"$out" | xargs)" = "$(echo $seeds)" ]; tap $? "$what: the seeds first"
@@ -132,7 +132,7 @@ has "$all5" rwlock-spin-wheel && has "$all5" rwlock-spin-wheel-ws && has "$all5"
 tap $? "names leave out trailing parts at their baseline: rwlock-spin-wheel, -ws, -fifo-ring; presets unchanged"
 [ "$(words "$all5")" = $((4 * $(words "$all"))) ]; tap $? "ALLCOMBOS: the product ($(words "$all5"))"
 miss=$(uncovered "$impls fifo,ws list,ring" "$bases fifo list" <<<"$m5")
-tap $([ -n "$m5" ] && [ -z "$miss" ]; echo $?) "MATRIX with 5 parts covers every pair$(missing "$miss")"
+tap "$([ -n "$m5" ] && [ -z "$miss" ]; echo $?)" "MATRIX with 5 parts covers every pair$(missing "$miss")"
 [ $(($(words "$m5") * 4)) -le "$(words "$all5")" ]; tap $? "MATRIX with 5 parts: $(words "$m5") of $(words "$all5") (at most a quarter)"
 build() { (cd "$M" && mk print-build "$@" 2>&1); }
 [ "$(build)" = build/baseline ] && [ "$(build VARIANT=rwlock-spin-wheel-fifo-list)" = build/rwlock-spin-wheel ] &&
