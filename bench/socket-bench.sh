@@ -40,7 +40,8 @@ done
 if [ -n "$pin" ] && [ "$pin" != none ]; then
 	echo "!!!!!! socket-bench: PIN=$pin asked, but nothing here is pinned: rows say pin=none" >&2
 fi
-[ "$variants" = all ] && variants="baseline lockfree"
+# all: every preset (the Makefile defines them)
+[ "$variants" = all ] && variants=$(make -s variants | sed -n 's/^PRESETS: //p')
 
 make -s -j2 bench-socket-programs >&2 || { echo "socket-bench: build failed" >&2; exit 1; }
 # the folder of the build just made (per SAN= and ARCH=), not a fixed build/bench
