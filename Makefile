@@ -206,7 +206,7 @@ _covering = $(foreach c,$(shell scripts/covering.sh $(1) $(foreach p,$(PARTS),$(
 MATRIX = $(eval MATRIX := $(call _covering,$(foreach v,$(PRESETS),-s $(subst $(_space),-,$(strip $(call combo_impls,$(PRESET_$(v))))))))$(MATRIX)
 COVERING = $(eval COVERING := $(call _covering,-e))$(COVERING)
 # make test-all: the matrix's combinations through scripts/test-matrix.sh, which runs the
-# whole-runtime tests (COMBO_TESTS) for every combination, each part's own test and the
+# whole-runtime tests (COMBO_TESTS) for each of them, each part's own test and the
 # other node tests whenever a combination brings an implementation not tested yet, and the
 # tests that use no part once; so every test runs with every implementation of every part.
 # HOST_TESTS execute nothing this build made (scripts over results/, the SPIN model): only
