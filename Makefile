@@ -1,7 +1,7 @@
 # skybench: skynet's runtime built from swappable parts.
 #
 #   make [VARIANT=preset|handle-globalq-timer] [HANDLE=..] [GLOBALQ=..] [TIMER=..] [SAN=address|thread] [CC=clang]
-#   make test | test-all | variants | bench | clean        (see README.md)
+#   make test | test-all [FULL=1] | variants | bench | clean        (see README.md)
 #
 # Every .c file in variants/<part>/ is one implementation of that part; an optional
 # variants/<part>/<name>.mk beside it adds that implementation's flags and libraries.
@@ -9,45 +9,64 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 
-HANDLES  := $(sort $(basename $(notdir $(wildcard variants/handle/*.c))))
-GLOBALQS := $(sort $(basename $(notdir $(wildcard variants/globalq/*.c))))
-TIMERS   := $(sort $(basename $(notdir $(wildcard variants/timer/*.c))))
+# The parts, in the order a combination's name lists them. One line per part: its name
+# (its folder variants/<part>/, whose .c files are its implementations), its make variable,
+# its baseline implementation (skynet's), and what it is called in messages. Everything
+# below (VARIANT, names, checks, .mk includes, sources, matrices, `make variants`) derives
+# from these lines.
+PARTS :=
+define part
+PARTS += $(1)
+PART_VAR_$(1) := $(2)
+BASELINE_$(1) := $(3)
+PART_NAME_$(1) := $(4)
+PART_INDEX_$(1) := $$(words $$(PARTS))
+IMPLS_$(1) := $$(sort $$(basename $$(notdir $$(wildcard variants/$(1)/*.c))))
+endef
+$(eval $(call part,handle,HANDLE,rwlock,handle table))
+$(eval $(call part,globalq,GLOBALQ,spin,global queue))
+$(eval $(call part,timer,TIMER,wheel,timer))
 
-# the parts in combination order, each part's baseline (skynet v1.8.0's), the presets;
-# `make variants` prints them for the analysis scripts (scripts/skybench/variants.py)
-PARTS := handle globalq timer
-BASELINE_handle := rwlock
-BASELINE_globalq := spin
-BASELINE_timer := wheel
+_empty :=
+_space := $(_empty) $(_empty)
+_comma := ,
+# A combination's name: one implementation per part, joined by '-' in PARTS order; parts
+# beyond the third are left out at the end while they are at their baseline, so a name of
+# three parts stays valid, and means the same, when a part is added.
+# combo_impls NAME: its implementations, one word per part (a part left out: its baseline)
+combo_impls = $(foreach p,$(PARTS),$(or $(word $(PART_INDEX_$(p)),$(subst -, ,$(1))),$(BASELINE_$(p))))
+# combo_name IMPLS: the name of one implementation per part (words, PARTS order)
+combo_name = $(subst $(_space),-,$(strip $(call _trim_baselines,$(strip $(1)))))
+_trim_baselines = $(if $(and $(word 4,$(1)),$(filter $(BASELINE_$(word $(words $(1)),$(PARTS))),$(lastword $(1)))),$(call _trim_baselines,$(wordlist 2,$(words $(1)),x $(1))),$(1))
+# the form of a name, for messages: handle-globalq-timer[-part...]
+_name_form := $(subst $(_space),-,$(wordlist 1,3,$(PARTS)))$(subst $(_space),,$(foreach p,$(wordlist 4,$(words $(PARTS)),$(PARTS)),[-$(p)]))
+
+# Presets: names for combinations, each given by its combination name. baseline: every
+# part at its baseline.
 PRESETS := baseline lockfree
-PRESET_baseline := $(BASELINE_handle)-$(BASELINE_globalq)-$(BASELINE_timer)
+PRESET_baseline := $(call combo_name,$(foreach p,$(PARTS),$(BASELINE_$(p))))
 PRESET_lockfree := rcu-mpmc-wheel
 
 VARIANT ?= baseline
-# a preset name, or handle-globalq-timer
-VARIANT_PARTS := $(if $(PRESET_$(VARIANT)),$(PRESET_$(VARIANT)),$(VARIANT))
+# a preset name, or a combination name (HANDLE=, GLOBALQ=, ... then override single parts)
+VARIANT_PARTS := $(or $(PRESET_$(VARIANT)),$(VARIANT))
 _parts := $(subst -, ,$(VARIANT_PARTS))
-HANDLE  ?= $(word 1,$(_parts))
-GLOBALQ ?= $(word 2,$(_parts))
-TIMER   ?= $(word 3,$(_parts))
-# the directory name: the preset if the parts are the preset's, else the parts
-_triple := $(HANDLE)-$(GLOBALQ)-$(TIMER)
-VARIANT_NAME := $(if $(and $(PRESET_$(VARIANT)),$(filter $(_triple),$(PRESET_$(VARIANT)))),$(VARIANT),$(_triple))
+_variant_impls := $(call combo_impls,$(VARIANT_PARTS))
+$(foreach p,$(PARTS),$(eval $(PART_VAR_$(p)) ?= $(word $(PART_INDEX_$(p)),$(_variant_impls))))
+# this build's implementations (one per part) and its name: the preset's if the parts are
+# the preset's, else the combination's
+VARIANT_IMPLS := $(foreach p,$(PARTS),$($(PART_VAR_$(p))))
+VARIANT_COMBO := $(call combo_name,$(VARIANT_IMPLS))
+VARIANT_NAME := $(if $(and $(PRESET_$(VARIANT)),$(filter $(VARIANT_COMBO),$(PRESET_$(VARIANT)))),$(VARIANT),$(VARIANT_COMBO))
 
+# variants, clean, help and deps need no variant: nothing is checked, no part's .mk read
+# (those call pkg-config), nothing created
 _goals_needing_variant := $(filter-out variants clean help deps,$(or $(MAKECMDGOALS),all))
 ifneq ($(_goals_needing_variant),)
-ifneq ($(words $(_parts)),3)
-$(error VARIANT=$(VARIANT) is neither a preset ($(PRESETS)) nor handle-globalq-timer; handles: $(HANDLES); globalqs: $(GLOBALQS); timers: $(TIMERS))
+ifeq ($(and $(word 3,$(_parts)),$(if $(word $(words x $(PARTS)),$(_parts)),,ok)),)
+$(error VARIANT=$(VARIANT) is neither a preset ($(PRESETS)) nor $(_name_form)$(subst $(_space);,;,$(foreach p,$(PARTS),; $(PART_NAME_$(p)) ($(PART_VAR_$(p))=): $(IMPLS_$(p)))))
 endif
-ifeq ($(filter $(HANDLE),$(HANDLES)),)
-$(error unknown handle table '$(HANDLE)'; valid: $(HANDLES))
-endif
-ifeq ($(filter $(GLOBALQ),$(GLOBALQS)),)
-$(error unknown global queue '$(GLOBALQ)'; valid: $(GLOBALQS))
-endif
-ifeq ($(filter $(TIMER),$(TIMERS)),)
-$(error unknown timer '$(TIMER)'; valid: $(TIMERS))
-endif
+$(foreach p,$(PARTS),$(if $(filter $($(PART_VAR_$(p))),$(IMPLS_$(p))),,$(error unknown $(PART_NAME_$(p)) '$($(PART_VAR_$(p)))'; valid: $(IMPLS_$(p)))))
 endif
 
 SAN ?=
@@ -75,9 +94,10 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread $(OPT) $(SA
 INCLUDES := -Iruntime -Ivariants/handle -Ivariants/globalq -Ivariants/timer
 VARIANT_CFLAGS :=
 VARIANT_LIBS :=
--include variants/handle/$(HANDLE).mk
--include variants/globalq/$(GLOBALQ).mk
--include variants/timer/$(TIMER).mk
+# each implementation's own flags and libraries (variants/<part>/<impl>.mk)
+ifneq ($(_goals_needing_variant),)
+$(foreach p,$(PARTS),$(eval -include variants/$(p)/$($(PART_VAR_$(p))).mk))
+endif
 # Lua 5.4 reads the config (runtime/skynet_config.c): Debian's static liblua5.4.a, its
 # symbols kept out of the node's dynamic exports, so that a service linking its own Lua
 # never binds to ours (tests/test_node_symbols.sh)
@@ -94,7 +114,7 @@ RUNTIME_SRC := $(filter-out runtime/skynet_main.c runtime/skynet_version.c,$(wil
 # compiler/sanitizer setting into build/common*/ and linked (or copied) into each variant.
 COMMON := build/common$(SAN_SUFFIX)$(BUILD_SUFFIX)
 COMMON_CFLAGS = $(CFLAGS_BASE) $(INCLUDES) $(CFLAGS)
-PART_SRC := variants/handle/$(HANDLE).c variants/globalq/$(GLOBALQ).c variants/timer/$(TIMER).c
+PART_SRC := $(foreach p,$(PARTS),variants/$(p)/$($(PART_VAR_$(p))).c)
 LIB_OBJ := $(patsubst %.c,$(COMMON)/obj/%.o,$(RUNTIME_SRC)) $(BUILD)/obj/runtime/skynet_version.o \
 	$(patsubst %.c,$(BUILD)/obj/%.o,$(PART_SRC))
 LIB := $(BUILD)/libskybench.a
@@ -122,7 +142,9 @@ $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-build
 # skynet_version.o is rebuilt only when the variant name or git revision changes
 VERSION_STAMP := $(BUILD)/version.stamp
 _version := $(VARIANT_NAME) $(GIT_REV)
+ifneq ($(_goals_needing_variant),)
 $(shell mkdir -p $(BUILD) && { [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = "$(_version)" ] || echo "$(_version)" > $(VERSION_STAMP); })
+endif
 $(BUILD)/obj/runtime/skynet_version.o: $(VERSION_STAMP)
 $(BUILD)/obj/runtime/skynet_version.o: CFLAGS += -DSKYBENCH_VARIANT='"$(VARIANT_NAME)"' -DSKYBENCH_GIT_REV='"$(GIT_REV)"'
 
@@ -161,8 +183,10 @@ $(filter-out $(PART_TEST_BINS),$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -Itests -rdynamic $< -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LIBS_ALL) -o $@
 
+# this build's implementation of each part, as SKYBENCH_<VAR>=impl (SKYBENCH_GLOBALQ=spin ...)
+PART_ENV = $(foreach p,$(PARTS),SKYBENCH_$(PART_VAR_$(p))=$($(PART_VAR_$(p))))
 # The environment tells test scripts and programs where this variant's build is.
-TEST_ENV = SKYBENCH_BUILD=$(abspath $(BUILD)) SKYBENCH_VARIANT=$(VARIANT_NAME) SKYBENCH_SAN=$(SAN) \
+TEST_ENV = SKYBENCH_BUILD=$(abspath $(BUILD)) SKYBENCH_VARIANT=$(VARIANT_NAME) SKYBENCH_SAN=$(SAN) $(PART_ENV) \
 	SKYBENCH_BENCH_DIR=$(abspath $(BENCH_DIR)) \
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(abspath tests/tsan.supp) $(TSAN_OPTIONS)" \
 	ASAN_OPTIONS="detect_leaks=1 abort_on_error=1 $(ASAN_OPTIONS)" \
@@ -174,16 +198,21 @@ _selected = $(if $(TESTS),$(foreach t,$(TESTS),$(filter %/$(t),$(TEST_BINS) $(TE
 # only what the selected tests need is built (a matrix links each combination's node, not
 # every test program); the bench programs come from bench/bench.mk's own `test:` rule
 test: deps-build $(NODE) $(SERVICES) $(filter $(TEST_BINS),$(_selected))
-	@echo "== make test: variant $(VARIANT_NAME) ($(HANDLE) handle table, $(GLOBALQ) global queue, $(TIMER) timer)$(if $(SAN), under SAN=$(SAN))"
+	@echo "== make test: variant $(VARIANT_NAME) ($(subst $(_space)$(_comma),$(_comma),$(strip $(foreach p,$(PARTS),$(if $(filter-out 1,$(PART_INDEX_$(p))),$(_comma)) $($(PART_VAR_$(p))) $(PART_NAME_$(p))))))$(if $(SAN), under SAN=$(SAN))"
 	$(TEST_ENV) prove $(PROVE_FLAGS) $(_selected)
 
-# a few combinations that together use every part once (for quick per-part builds)
-_n := $(words $(HANDLES) $(GLOBALQS) $(TIMERS))
-_pick = $(word $(shell echo $$(( ($(2) % $(words $(1))) + 1 ))),$(1))
-COVERING := $(sort $(foreach i,0 1 2 3 4 5,$(call _pick,$(HANDLES),$(i))-$(call _pick,$(GLOBALQS),$(i))-$(call _pick,$(TIMERS),$(i))))
-ALL_COMBOS := $(foreach h,$(HANDLES),$(foreach g,$(GLOBALQS),$(foreach t,$(TIMERS),$(h)-$(g)-$(t))))
-# make test-all: every combination of parts through scripts/test-matrix.sh, which runs the
-# whole-runtime tests (COMBO_TESTS) for every combination, each part's own test and the
+# The matrices. ALL_COMBOS: every combination of parts (their product). MATRIX: what
+# make test-all, make verify and the ARM64 runs test by default: every preset, then a
+# pairwise covering array (scripts/covering.sh: any two implementations of any two parts
+# meet in at least one combination). COVERING: a few combinations that together use every
+# implementation once (the clang build). MATRIX and COVERING are computed when first used.
+_product = $(if $(1),$(foreach i,$(IMPLS_$(firstword $(1))),$(call _product,$(wordlist 2,$(words $(1)),$(1)),$(2) $(i))),$(call combo_name,$(2)))
+ALL_COMBOS := $(call _product,$(PARTS),)
+_covering = $(foreach c,$(shell scripts/covering.sh $(1) $(foreach p,$(PARTS),$(subst $(_space),$(_comma),$(IMPLS_$(p))))),$(call combo_name,$(subst -, ,$(c))))
+MATRIX = $(eval MATRIX := $(call _covering,$(foreach v,$(PRESETS),-s $(subst $(_space),-,$(strip $(call combo_impls,$(PRESET_$(v))))))))$(MATRIX)
+COVERING = $(eval COVERING := $(call _covering,-e))$(COVERING)
+# make test-all: the matrix's combinations through scripts/test-matrix.sh, which runs the
+# whole-runtime tests (COMBO_TESTS) for each of them, each part's own test and the
 # other node tests whenever a combination brings an implementation not tested yet, and the
 # tests that use no part once; so every test runs with every implementation of every part.
 # HOST_TESTS execute nothing this build made (scripts over results/, the SPIN model): only
@@ -194,10 +223,12 @@ NODE_TESTS := $(notdir $(shell grep -l 'node_tap.sh\|SKYBENCH_BUILD\|skybench-no
 PART_TESTS_globalq := test_litmus_handoff
 PARTLESS_TESTS := $(filter-out test_part_% $(PART_TESTS_globalq) $(NODE_TESTS),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
 COMBO_TESTS := test_runtime.sh test_runtime_bench.sh
-HOST_TESTS := test_claims.sh test_compare.sh test_doc_refs.sh test_model_check.sh test_paper.sh test_plot.sh test_skybench_select.sh
-# COMBOS="v ..." narrows any matrix (default: every combination)
-COMBOS ?= $(ALL_COMBOS)
-TEST_MATRIX_ENV = COMBOS="$(COMBOS)" COMBO_TESTS="$(COMBO_TESTS)" NODE_TESTS="$(NODE_TESTS)" \
+HOST_TESTS := test_claims.sh test_compare.sh test_covering.sh test_doc_refs.sh test_model_check.sh test_paper.sh test_plot.sh test_skybench_select.sh
+# FULL=1: every combination instead of MATRIX; COMBOS="v ..." (combinations or presets)
+# narrows any matrix
+COMBOS ?= $(if $(filter-out 0,$(FULL)),$(ALL_COMBOS),$(MATRIX))
+TEST_MATRIX_ENV = COMBOS="$(foreach c,$(COMBOS),$(or $(PRESET_$(c)),$(c)))" \
+	PARTS="$(PARTS)" BASELINES="$(foreach p,$(PARTS),$(BASELINE_$(p)))" COMBO_TESTS="$(COMBO_TESTS)" NODE_TESTS="$(NODE_TESTS)" \
 	PARTLESS_TESTS="$(PARTLESS_TESTS)" HOST_TESTS="$(HOST_TESTS)" PART_TESTS_globalq="$(PART_TESTS_globalq)"
 TEST_MATRIX = $(TEST_MATRIX_ENV) scripts/test-matrix.sh
 _native := $(filter $(ARCH),$(shell uname -m))
@@ -212,19 +243,21 @@ test-all:
 -include paper/paper.mk
 -include verify/verify.mk
 
+# for people, then KEY: value lines (space-separated words) for scripts; nothing else on
+# stdout, and nothing needs a dependency installed
 variants:
 	@echo "presets:"
-	@$(foreach p,$(PRESETS),echo "  $(p) = $(PRESET_$(p))";)
-	@echo "handle tables (HANDLE=): $(HANDLES)"
-	@echo "global queues (GLOBALQ=): $(GLOBALQS)"
-	@echo "timers (TIMER=): $(TIMERS)"
-	@echo "any combination: VARIANT=handle-globalq-timer"
-	@echo "ALLCOMBOS: $(ALL_COMBOS)"
-	@echo "COVERING: $(COVERING)"
+	@$(foreach v,$(PRESETS),echo "  $(v) = $(PRESET_$(v))";)
+	@$(foreach p,$(PARTS),echo "$(PART_NAME_$(p)) ($(PART_VAR_$(p))=): $(IMPLS_$(p)); baseline $(BASELINE_$(p))";)
+	@echo "any combination: VARIANT=$(_name_form)"
+	@echo "make test-all and make verify test $(words $(MATRIX)) of the $(words $(ALL_COMBOS)) combinations (FULL=1: all)"
 	@echo "PARTS: $(PARTS)"
-	@$(foreach p,$(PARTS),echo "BASELINE_$(p): $(BASELINE_$(p))";)
+	@$(foreach p,$(PARTS),echo "PART_VAR_$(p): $(PART_VAR_$(p))"; echo "IMPLS_$(p): $(IMPLS_$(p))"; echo "BASELINE_$(p): $(BASELINE_$(p))";)
 	@echo "PRESETS: $(PRESETS)"
-	@$(foreach p,$(PRESETS),echo "PRESET_$(p): $(PRESET_$(p))";)
+	@$(foreach v,$(PRESETS),echo "PRESET_$(v): $(PRESET_$(v))";)
+	@echo "ALLCOMBOS: $(ALL_COMBOS)"
+	@echo "MATRIX: $(MATRIX)"
+	@echo "COVERING: $(COVERING)"
 
 .PHONY: deps-build
 deps-build:

@@ -1,6 +1,7 @@
 # bench/bench.mk: the micro-benchmark programs and `make bench`. Included by the top-level
-# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, COMMON_CFLAGS,
-# SAN, HANDLES, GLOBALQS, TIMERS, VARIANT_NAME, HANDLE/GLOBALQ/TIMER, GIT_REV, NODE, SERVICES.
+# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, COMMON_CFLAGS, SAN, PARTS,
+# IMPLS_<part>, BASELINE_<part>, PRESETS, combo_name, VARIANT_NAME, PART_ENV, GIT_REV,
+# NODE, SERVICES.
 #
 #   make bench [VARIANT=v] [QUICK=1] [FILTER=regex] [THREADS=1,2] [PIN=policy] [REPS=n]
 #   make bench-programs          build them only
@@ -12,9 +13,9 @@
 
 BENCH_DIR := build/bench$(SAN_SUFFIX)
 BENCH_PARTS := globalq handle timer
-BENCH_IMPLS_globalq = $(GLOBALQS)
-BENCH_IMPLS_handle = $(HANDLES)
-BENCH_IMPLS_timer = $(TIMERS)
+BENCH_IMPLS_globalq = $(IMPLS_globalq)
+BENCH_IMPLS_handle = $(IMPLS_handle)
+BENCH_IMPLS_timer = $(IMPLS_timer)
 BENCH_CXX := $(if $(findstring clang,$(CC)),clang++,g++)
 # LTO lets the Google Benchmark loop (C++) and the C benchmark body inline into each other;
 # it needs one compiler family on both sides, so only for gcc/g++.
@@ -36,7 +37,9 @@ bench_part_libs = for mk in $(wildcard variants/$(1)/*.mk); do $(call bench_vfla
 # then): the programs of one BENCH_DIR must not mix ISA or sanitizer settings
 BENCH_FLAGS_STAMP := $(BENCH_DIR)/flags.stamp
 _bench_flags = $(CC) $(BENCH_CXX) $(BENCH_CFLAGS)
+ifneq ($(_goals_needing_variant),)
 $(shell mkdir -p $(BENCH_DIR) && { [ "$$(cat $(BENCH_FLAGS_STAMP) 2>/dev/null)" = '$(_bench_flags)' ] || echo '$(_bench_flags)' > $(BENCH_FLAGS_STAMP); })
+endif
 .SECONDARY: $(patsubst %,$(BENCH_DIR)/gen/%_impls.c,$(BENCH_PARTS)) $(patsubst %,$(BENCH_DIR)/gen/%_impls.o,$(BENCH_PARTS))
 bench-programs: $(BENCH_PROGRAMS)
 
@@ -73,14 +76,15 @@ $(BENCH_DIR)/support/gbench_shim.o: bench/gbench_shim.cc bench/gbench_shim.h $(B
 	$(BENCH_CXX) -std=c++17 -O2 -g $(BENCH_LTO) $(SAN_FLAGS) $(shell pkg-config --cflags benchmark) -c $< -o $@
 
 $(BENCH_DIR)/bench_timer: bench/bench_timer.c $(BENCH_DIR)/gen/timer_impls.o \
-		$(patsubst %,$(BENCH_DIR)/variants/timer/%.o,$(TIMERS)) $(BENCH_DIR)/support/gbench_shim.o \
+		$(patsubst %,$(BENCH_DIR)/variants/timer/%.o,$(IMPLS_timer)) $(BENCH_DIR)/support/gbench_shim.o \
 		$(BENCH_SUPPORT_OBJ) $(wildcard bench/*.h) $(HEADERS)
 	$(CC) $(BENCH_CFLAGS) $(BENCH_LTO) -c $< -o $@.o
 	$(BENCH_CXX) $(BENCH_LTO) -O2 $(LDFLAGS_ALL) $@.o $(filter %.o,$^) \
 		$$($(call bench_part_libs,timer)) $(shell pkg-config --libs benchmark hwloc) -lm -o $@
 
-$(BENCH_DIR)/summary: bench/summary.c $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/support/csv.o bench/csv.h bench/stats.h
-	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/support/csv.o -lm -o $@
+# the summary's ratios are to each part's baseline, BASELINE_<part> in the Makefile
+$(BENCH_DIR)/summary: bench/summary.c $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/support/csv.o bench/csv.h bench/stats.h Makefile
+	$(CC) $(BENCH_CFLAGS) -DSKYBENCH_BASELINES='"$(foreach p,$(PARTS),$(p)=$(BASELINE_$(p))) runtime=baseline"' $(LDFLAGS_ALL) $< $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/support/csv.o -lm -o $@
 
 # csvrow: the shell drivers' rows, written by csv.c as the C programs' are
 $(BENCH_DIR)/csvrow: bench/csvrow.c $(BENCH_DIR)/support/csv.o bench/csv.h
@@ -108,8 +112,7 @@ bench-csvrow: $(BENCH_DIR)/csvrow
 # <label>/ and host=<host>-emulated-<label>, which scripts/compare, check-claims and
 # paper-numbers refuse or skip (results/README.md).
 BENCH_EMULATED := $(if $(filter-out $(shell uname -m),$(ARCH)),qemu-$(ARCH)$(if $(filter aarch64,$(ARCH)),-$(AARCH64_ISA)))
-BENCH_ENV = SKYBENCH_GIT_REV="$(GIT_REV)" SKYBENCH_HANDLE="$(HANDLE)" \
-	SKYBENCH_GLOBALQ="$(GLOBALQ)" SKYBENCH_TIMER="$(TIMER)" SKYBENCH_BENCH_DIR="$(BENCH_DIR)" \
+BENCH_ENV = SKYBENCH_GIT_REV="$(GIT_REV)" $(PART_ENV) SKYBENCH_BENCH_DIR="$(BENCH_DIR)" \
 	SKYBENCH_LIBS="$(BENCH_LIBVERSIONS)" SKYBENCH_CC="$(CC)" SKYBENCH_CFLAGS="$(BENCH_CFLAGS_ROW)" \
 	SKYBENCH_RUNNER="$(SKYBENCH_RUNNER)" SKYBENCH_EMULATED="$(BENCH_EMULATED)" \
 	QUICK="$(QUICK)" FILTER="$(FILTER)" THREADS="$(THREADS)" PIN="$(PIN)" REPS="$(REPS)"
@@ -124,10 +127,8 @@ bench: $(BENCH_PROGRAMS) $(NODE) $(SERVICES) $(BUILD)/bench/runtime-bench
 # bench-all: one results file with the micro-benchmarks (every variant of every part, as
 # always) and the whole-runtime benchmarks of every preset and every single-part change
 # from the baseline.
-BENCH_ALL_VARIANTS := $(PRESETS) \
-	$(foreach h,$(filter-out rwlock,$(HANDLES)),$(h)-spin-wheel) \
-	$(foreach g,$(filter-out spin,$(GLOBALQS)),rwlock-$(g)-wheel) \
-	$(foreach t,$(filter-out wheel,$(TIMERS)),rwlock-spin-$(t))
+BENCH_ALL_VARIANTS := $(PRESETS) $(foreach p,$(PARTS),$(foreach i,$(filter-out $(BASELINE_$(p)),$(IMPLS_$(p))),\
+	$(call combo_name,$(foreach q,$(PARTS),$(if $(filter $(p),$(q)),$(i),$(BASELINE_$(q)))))))
 bench-all: $(BENCH_PROGRAMS)
 	@d=$$(mktemp -d /tmp/skybench-all.XXXXXX); mkdir -p $$d/bench; \
 	for v in $(BENCH_ALL_VARIANTS); do \

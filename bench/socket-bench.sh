@@ -44,7 +44,8 @@ done
 if [ -n "$pin" ] && [ "$pin" != none ]; then
 	echo "!!!!!! socket-bench: PIN=$pin asked, but nothing here is pinned: rows say pin=none" >&2
 fi
-[ "$variants" = all ] && variants="baseline lockfree"
+# all: every preset (the Makefile defines them)
+[ "$variants" = all ] && variants=$(make -s variants | sed -n 's/^PRESETS: //p')
 
 # configs: conns size messages
 if [ -n "$quick" ]; then

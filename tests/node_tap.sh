@@ -27,13 +27,8 @@ WORKER_COUNTS="1 2 3 4"
 # concurrent counts, one within and one beyond this machine's 2 CPUs
 case "${SKYBENCH_RUNNER:-}" in *valgrind*) SLOW=20 WORKER_COUNTS="2 4" ;; esac
 
-# The global queue of this build: from SKYBENCH_VARIANT (a preset or handle-globalq-timer)
-case "${SKYBENCH_VARIANT:-baseline}" in
-	baseline) GLOBALQ=spin ;;
-	lockfree) GLOBALQ=mpmc ;;
-	*-*-*) GLOBALQ=$(echo "$SKYBENCH_VARIANT" | cut -d- -f2) ;;
-	*) GLOBALQ=unknown ;;
-esac
+# The global queue of this build (make test passes each part's implementation)
+GLOBALQ=${SKYBENCH_GLOBALQ:?"run through make test (SKYBENCH_GLOBALQ is not set)"}
 
 # blocking_oversubscribed THREADS: true (after a loud skip line) when ck_ring's producers,
 # which publish in ticket order and spin on a preempted predecessor (blocking by design,

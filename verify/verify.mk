@@ -4,7 +4,9 @@
 #   make model-check            SPIN, exhaustive, every config of verify/scq.pml (~1 min, 0.7 GB)
 #   make model-check-mutants    each broken step (MUTANT=1..4) must be caught by some config
 #   make verify                 model-check, then TSan, ASan+UBSan and valgrind memcheck over
-#                               every combination of parts (COMBOS="v ..." narrows it)
+#                               make test-all's matrix (MATRIX: the presets and a pairwise
+#                               covering array; FULL=1: every combination; COMBOS="v ..."
+#                               narrows it)
 #   make verify-tsan | verify-asan | verify-valgrind    one tool
 
 .PHONY: model-check model-check-mutants verify verify-tsan verify-asan verify-valgrind
@@ -23,7 +25,7 @@ model-check-mutants:
 	done
 
 # Each tool runs make test-all's matrix (scripts/test-matrix.sh): the whole-runtime tests for
-# every combination, each part's own test with every implementation, the part-free test
+# each combination of it, each part's own test with every implementation, the part-free test
 # programs and the other node tests once (NODE_ONCE=1; make test-all runs those with every
 # implementation); HOST_TESTS, which run no code built here, are left out.
 verify-tsan:
