@@ -66,7 +66,7 @@ BUILD := build/$(VARIANT_NAME)$(SAN_SUFFIX)$(BUILD_SUFFIX)
 
 OPT ?= -O2 -g
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread $(OPT) $(SAN_FLAGS)
-INCLUDES := -Iruntime -Ivariants/handle -Ivariants/globalq -Ivariants/timer
+INCLUDES := -Iruntime -Iruntime/parts -Ivariants/handle -Ivariants/globalq -Ivariants/timer
 VARIANT_CFLAGS :=
 VARIANT_LIBS :=
 -include variants/handle/$(HANDLE).mk
@@ -91,7 +91,7 @@ NODE := $(BUILD)/skybench-node
 SERVICES := $(patsubst services/%.c,$(BUILD)/services/%.so,$(wildcard services/*.c))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SCRIPTS := $(wildcard tests/test_*.sh)
-HEADERS := $(wildcard runtime/*.h variants/*/*.h tests/*.h)
+HEADERS := $(wildcard runtime/*.h runtime/parts/*.h variants/*/*.h tests/*.h)
 
 .PHONY: all node services tests test test-all variants deps clean help print-build
 all: deps-build $(NODE) $(SERVICES) $(TEST_BINS)
