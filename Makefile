@@ -66,13 +66,17 @@ BUILD := build/$(VARIANT_NAME)$(SAN_SUFFIX)$(BUILD_SUFFIX)
 
 OPT ?= -O2 -g
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread $(OPT) $(SAN_FLAGS)
-INCLUDES := -Iruntime -Iruntime/parts -Ivariants/handle -Ivariants/globalq -Ivariants/timer
+INCLUDES := -Iruntime -Iruntime/parts
+# an implementation (variants/<part>/) sees its own folder and the part interfaces only:
+# runtime/parts/runtime_services.h is all of the runtime it can reach
+PART_INCLUDES := -Iruntime/parts
 VARIANT_CFLAGS :=
 VARIANT_LIBS :=
 -include variants/handle/$(HANDLE).mk
 -include variants/globalq/$(GLOBALQ).mk
 -include variants/timer/$(TIMER).mk
 CFLAGS_ALL = $(CFLAGS_BASE) $(INCLUDES) $(VARIANT_CFLAGS) $(CFLAGS)
+PART_CFLAGS = $(CFLAGS_BASE) $(PART_INCLUDES) $(VARIANT_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pthread $(SAN_FLAGS) $(LDFLAGS)
 LIBS_ALL = $(VARIANT_LIBS) -ldl -lm
 
@@ -107,6 +111,10 @@ $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
 
+$(BUILD)/obj/variants/%.o: variants/%.c $(HEADERS) | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(PART_CFLAGS) -fPIC -c $< -o $@
+
 # skynet_version.o is rebuilt only when the variant name or git revision changes
 VERSION_STAMP := $(BUILD)/version.stamp
 _version := $(VARIANT_NAME) $(GIT_REV)
@@ -132,13 +140,13 @@ $(SERVICES): $(BUILD)/services/%.so: $(COMMON)/services/%.so
 	@cp $< $@
 
 # Part tests (tests/test_part_*.c) link the three parts compiled with SKYBENCH_TEST_HOOKS
-# (test-only stall points, see variants/*/ headers) ahead of the archive, and may define
-# what they fake (skynet_mq_link, skynet_context_*) themselves. Other tests link the whole
+# (stall points and test entry points, runtime/parts/test_hooks.h) ahead of the archive,
+# and define what they fake of runtime/parts/runtime_services.h themselves. Other tests link the whole
 # runtime (whole-archive, -rdynamic) so services they load resolve skynet_* from it.
 HOOKED_PART_OBJ := $(patsubst %.c,$(BUILD)/obj-hooks/%.o,$(PART_SRC))
 $(HOOKED_PART_OBJ): $(BUILD)/obj-hooks/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -DSKYBENCH_TEST_HOOKS=1 -c $< -o $@
+	$(CC) $(PART_CFLAGS) -DSKYBENCH_TEST_HOOKS=1 -c $< -o $@
 
 PART_TEST_BINS := $(filter $(BUILD)/tests/test_part_%,$(TEST_BINS))
 $(PART_TEST_BINS): $(BUILD)/tests/%: tests/%.c $(HOOKED_PART_OBJ) $(LIB) $(HEADERS)

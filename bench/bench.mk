@@ -1,5 +1,5 @@
 # bench/bench.mk: the micro-benchmark programs and `make bench`. Included by the top-level
-# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, SAN, HANDLES,
+# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, PART_INCLUDES, SAN, HANDLES,
 # GLOBALQS, TIMERS, VARIANT_NAME, HANDLE/GLOBALQ/TIMER, GIT_REV.
 #
 #   make bench [VARIANT=v] [QUICK=1] [FILTER=regex] [THREADS=1,2] [PIN=policy] [REPS=n]
@@ -45,7 +45,7 @@ $(BENCH_DIR)/support/%.o: bench/%.c $(wildcard bench/*.h) $(HEADERS) $(BENCH_FLA
 
 $(BENCH_DIR)/variants/%.o: variants/%.c $(HEADERS) bench/variant-flags.mk $(BENCH_FLAGS_STAMP) | deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(INCLUDES) $$($(call bench_vflags,$(<:.c=.mk),cflags)) $(CFLAGS) -c $< -o $@.tmp.o
+	$(CC) $(CFLAGS_BASE) $(PART_INCLUDES) $$($(call bench_vflags,$(<:.c=.mk),cflags)) $(CFLAGS) -c $< -o $@.tmp.o
 	@v=$(basename $(notdir $<)); args=""; \
 	for s in $$(nm --defined-only -g --format=posix $@.tmp.o | awk '{print $$1}'); do \
 		args="$$args --redefine-sym $$s=bv_$${v}_$$s"; done; \
