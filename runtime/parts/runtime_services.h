@@ -6,8 +6,10 @@
  * Each interface header says which of these its implementations call. A part test links
  * the implementations without the runtime and defines the functions below itself. */
 
-#include "../skynet_malloc.h"	/* skynet_malloc, _calloc, _realloc, _free: glibc's, as skynet's NOUSE_JEMALLOC build */
-#include "../spinlock.h"	/* skynet's spinlock */
+/* skynet_malloc, _calloc, _realloc, _free: glibc's, as in skynet's NOUSE_JEMALLOC build */
+#include "../skynet_malloc.h"
+/* skynet's spinlock */
+#include "../spinlock.h"
 
 struct message_queue;
 struct skynet_context;

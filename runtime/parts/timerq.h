@@ -5,7 +5,7 @@
  * Makefile links exactly one. A plain single-threaded structure: the runtime
  * (runtime/skynet_timer.c) serializes calls with skynet's spinlock and owns the clock.
  *
- * An implementation defines: every operation of TIMERQ_OPS, timerq_variant, and the test
+ * An implementation defines: every operation of TIMER_OPS, timerq_variant, and the test
  * entry point timerq_test_set_time (inside #if SKYBENCH_TEST_HOOKS, test_hooks.h). It may
  * call, of the runtime (runtime_services.h): skynet_malloc & co.
  *
@@ -31,7 +31,7 @@ struct timerq;
 
 typedef void (*timerq_fire)(void *ud, const struct timer_event *event);
 
-#define TIMERQ_OPS(X) \
+#define TIMER_OPS(X) \
 	X(struct timerq *, timerq_create, (void)) \
 	/* frees every pending timer without firing it */ \
 	X(void, timerq_release, (struct timerq *q)) \
@@ -45,7 +45,7 @@ typedef void (*timerq_fire)(void *ud, const struct timer_event *event);
 	X(uint32_t, timerq_time, (const struct timerq *q)) \
 	X(size_t, timerq_pending, (const struct timerq *q))
 
-TIMERQ_OPS(PART_OP_DECLARE)
+TIMER_OPS(PART_OP_DECLARE)
 
 /* Which design this is, for --version and result rows. */
 extern const char timerq_variant[];
