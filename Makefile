@@ -185,16 +185,33 @@ ALL_COMBOS := $(foreach h,$(HANDLES),$(foreach g,$(GLOBALQS),$(foreach t,$(TIMER
 # HOST_TESTS execute nothing this build made (scripts over results/, the SPIN model): only
 # the native unsanitized matrix runs them. The sanitizer, valgrind and ARM64 matrices use
 # the same script (verify/verify.mk; make test-all ARCH=aarch64).
-NODE_TESTS := $(notdir $(shell grep -l 'node_tap.sh\|SKYBENCH_BUILD\|skybench-node' $(TEST_SCRIPTS) /dev/null))
-# tests beyond test_part_<part> that depend on one part: run with each of its implementations
-PART_TESTS_globalq := test_litmus_handoff
-PARTLESS_TESTS := $(filter-out test_part_% $(PART_TESTS_globalq) $(NODE_TESTS),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
-COMBO_TESTS := test_runtime.sh test_runtime_bench.sh
-HOST_TESTS := test_claims.sh test_compare.sh test_model_check.sh test_paper.sh test_plot.sh
+#
+# Each test declares its category within its first 15 lines, "skybench-test: KIND":
+# partless (uses no part), host (executes nothing built here), node (runs the node), combo
+# (whole-runtime: every combination), "part <part>" (depends on that part alone). The lists
+# come from those lines; a test without a valid one is an error.
+TEST_PARTS := $(patsubst variants/%/,%,$(sort $(dir $(wildcard variants/*/*.c))))
+# name=kind per test ("part <part>" as part-<part>), in file order
+TEST_KINDS := $(shell awk 'FNR == 1 { n = FILENAME; sub(/.*\//, "", n); sub(/\.c$$/, "", n) } \
+	FNR <= 15 && sub(/.*skybench-test: */, "") { sub(/ *(\*\/)? *$$/, ""); gsub(/ +/, "-"); \
+	print n "=" $$0; nextfile }' $(wildcard tests/test_*.c) $(TEST_SCRIPTS))
+tests_of = $(strip $(foreach t,$(TEST_KINDS),$(if $(filter $(addprefix %=,$(1)),$(t)),$(firstword $(subst =, ,$(t))))))
+_bad_tests := $(filter-out $(call tests_of,partless host node combo $(addprefix part-,$(TEST_PARTS))), \
+	$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
+$(if $(_bad_tests),$(error no valid "skybench-test: KIND" line in the first 15 lines of: $(_bad_tests)))
+# NODE_TESTS run with each new implementation (COMBO_TESTS among them run with every
+# combination); PART_TESTS_<part> with each implementation of <part>; PARTLESS_TESTS once
+# (HOST_TESTS among them only in the native unsanitized matrix)
+NODE_TESTS := $(call tests_of,node combo)
+COMBO_TESTS := $(call tests_of,combo)
+$(foreach p,$(TEST_PARTS),$(eval PART_TESTS_$(p) := $(call tests_of,part-$(p))))
+PARTLESS_TESTS := $(call tests_of,partless host)
+HOST_TESTS := $(call tests_of,host)
 # COMBOS="v ..." narrows any matrix (default: every combination)
 COMBOS ?= $(ALL_COMBOS)
 TEST_MATRIX_ENV = COMBOS="$(COMBOS)" COMBO_TESTS="$(COMBO_TESTS)" NODE_TESTS="$(NODE_TESTS)" \
-	PARTLESS_TESTS="$(PARTLESS_TESTS)" HOST_TESTS="$(HOST_TESTS)" PART_TESTS_globalq="$(PART_TESTS_globalq)"
+	PARTLESS_TESTS="$(PARTLESS_TESTS)" HOST_TESTS="$(HOST_TESTS)" \
+	$(foreach p,$(TEST_PARTS),PART_TESTS_$(p)="$(PART_TESTS_$(p))")
 TEST_MATRIX = $(TEST_MATRIX_ENV) scripts/test-matrix.sh
 _native := $(filter $(ARCH),$(shell uname -m))
 # under qemu (ARCH=aarch64) the other node tests run once per matrix (NODE_ONCE=0: with every

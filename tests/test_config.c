@@ -1,3 +1,4 @@
+/* skybench-test: partless */
 /* The config reader (runtime/skynet_config.c) and the env (runtime/skynet_env.c):
  * every accepted syntax element, each error with its one-line message. */
 

@@ -1,3 +1,4 @@
+/* skybench-test: part globalq */
 /* Part test: the global queue, whichever variant is linked (it sees only globalq.h).
  * Mailboxes are faked here (struct message_queue and skynet_mq_link). Checks: sequential
  * FIFO against a model, with growth; concurrent conservation under the in_global

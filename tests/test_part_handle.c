@@ -1,3 +1,4 @@
+/* skybench-test: part handle */
 /* Part test for the handle table (every variants/handle/ implementation): any variant, through handle.h only.
  * The runtime functions the table may call (runtime_services.h), and skynet_context_handle,
  * are faked here over a fake context that counts its references, deliveries and
