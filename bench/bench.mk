@@ -1,6 +1,6 @@
 # bench/bench.mk: the micro-benchmark programs and `make bench`. Included by the top-level
-# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, PART_INCLUDES, SAN, HANDLES,
-# GLOBALQS, TIMERS, VARIANT_NAME, HANDLE/GLOBALQ/TIMER, GIT_REV.
+# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, PART_INCLUDES, SAN,
+# HANDLES, GLOBALQS, TIMERS, VARIANT_NAME, HANDLE/GLOBALQ/TIMER, GIT_REV.
 #
 #   make bench [VARIANT=v] [QUICK=1] [FILTER=regex] [THREADS=1,2] [PIN=policy] [REPS=n]
 #   make bench-programs          build them only
