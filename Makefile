@@ -179,7 +179,7 @@ _pick = $(word $(shell echo $$(( ($(2) % $(words $(1))) + 1 ))),$(1))
 COVERING := $(sort $(foreach i,0 1 2 3 4 5,$(call _pick,$(HANDLES),$(i))-$(call _pick,$(GLOBALQS),$(i))-$(call _pick,$(TIMERS),$(i))))
 ALL_COMBOS := $(foreach h,$(HANDLES),$(foreach g,$(GLOBALQS),$(foreach t,$(TIMERS),$(h)-$(g)-$(t))))
 # make test-all: every combination of parts through scripts/test-matrix.sh, which runs the
-# whole-runtime tests (COMBO_TESTS) for every combination, each part's own test and the
+# whole-runtime tests (COMBO_TESTS) for every combination, the tests of a part (PART_TESTS_<part>) and the
 # other node tests whenever a combination brings an implementation not tested yet, and the
 # tests that use no part once; so every test runs with every implementation of every part.
 # HOST_TESTS execute nothing this build made (scripts over results/, the SPIN model): only
@@ -198,7 +198,9 @@ TEST_KINDS := $(shell awk 'FNR == 1 { n = FILENAME; sub(/.*\//, "", n); sub(/\.c
 tests_of = $(strip $(foreach t,$(TEST_KINDS),$(if $(filter $(addprefix %=,$(1)),$(t)),$(firstword $(subst =, ,$(t))))))
 _bad_tests := $(filter-out $(call tests_of,partless host node combo $(addprefix part-,$(TEST_PARTS))), \
 	$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
+ifneq ($(filter-out variants clean help deps,$(or $(MAKECMDGOALS),all)),)
 $(if $(_bad_tests),$(error no valid "skybench-test: KIND" line in the first 15 lines of: $(_bad_tests)))
+endif
 # NODE_TESTS run with each new implementation (COMBO_TESTS among them run with every
 # combination); PART_TESTS_<part> with each implementation of <part>; PARTLESS_TESTS once
 # (HOST_TESTS among them only in the native unsanitized matrix)
