@@ -179,9 +179,10 @@ _pick = $(word $(shell echo $$(( ($(2) % $(words $(1))) + 1 ))),$(1))
 COVERING := $(sort $(foreach i,0 1 2 3 4 5,$(call _pick,$(HANDLES),$(i))-$(call _pick,$(GLOBALQS),$(i))-$(call _pick,$(TIMERS),$(i))))
 ALL_COMBOS := $(foreach h,$(HANDLES),$(foreach g,$(GLOBALQS),$(foreach t,$(TIMERS),$(h)-$(g)-$(t))))
 # make test-all: every combination of parts through scripts/test-matrix.sh, which runs the
-# whole-runtime tests (COMBO_TESTS) for every combination, the tests of a part (PART_TESTS_<part>) and the
-# other node tests whenever a combination brings an implementation not tested yet, and the
-# tests that use no part once; so every test runs with every implementation of every part.
+# whole-runtime tests (COMBO_TESTS) for every combination, the tests of a part
+# (PART_TESTS_<part>) and the other node tests whenever a combination brings an
+# implementation not tested yet, and the tests that use no part once; so every test runs
+# with every implementation of every part.
 # HOST_TESTS execute nothing this build made (scripts over results/, the SPIN model): only
 # the native unsanitized matrix runs them. The sanitizer, valgrind and ARM64 matrices use
 # the same script (verify/verify.mk; make test-all ARCH=aarch64).
