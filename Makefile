@@ -141,8 +141,9 @@ $(SERVICES): $(BUILD)/services/%.so: $(COMMON)/services/%.so
 
 # Part tests (tests/test_part_*.c) link the three parts compiled with SKYBENCH_TEST_HOOKS
 # (stall points and test entry points, runtime/parts/test_hooks.h) ahead of the archive,
-# and define what they fake of runtime/parts/runtime_services.h themselves. Other tests link the whole
-# runtime (whole-archive, -rdynamic) so services they load resolve skynet_* from it.
+# and define what they fake of runtime/parts/runtime_services.h themselves. Other tests
+# link the whole runtime (whole-archive, -rdynamic) so services they load resolve skynet_*
+# from it.
 HOOKED_PART_OBJ := $(patsubst %.c,$(BUILD)/obj-hooks/%.o,$(PART_SRC))
 $(HOOKED_PART_OBJ): $(BUILD)/obj-hooks/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
@@ -196,11 +197,14 @@ TEST_PARTS := $(patsubst variants/%/,%,$(sort $(dir $(wildcard variants/*/*.c)))
 TEST_KINDS := $(shell awk 'FNR == 1 { n = FILENAME; sub(/.*\//, "", n); sub(/\.c$$/, "", n) } \
 	FNR <= 15 && sub(/.*skybench-test: */, "") { sub(/ *(\*\/)? *$$/, ""); gsub(/ +/, "-"); \
 	print n "=" $$0; nextfile }' $(wildcard tests/test_*.c) $(TEST_SCRIPTS))
-tests_of = $(strip $(foreach t,$(TEST_KINDS),$(if $(filter $(addprefix %=,$(1)),$(t)),$(firstword $(subst =, ,$(t))))))
-_bad_tests := $(filter-out $(call tests_of,partless host node combo $(addprefix part-,$(TEST_PARTS))), \
-	$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
+# $(call tests_of,KIND...): the tests of those kinds, in file order
+tests_of = $(strip $(foreach t,$(TEST_KINDS), \
+	$(if $(filter $(addprefix %=,$(1)),$(t)),$(firstword $(subst =, ,$(t))))))
+_test_kinds := partless host node combo $(addprefix part-,$(TEST_PARTS))
+_bad_tests := $(filter-out $(call tests_of,$(_test_kinds)),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
 ifneq ($(filter-out variants clean help deps,$(or $(MAKECMDGOALS),all)),)
-$(if $(_bad_tests),$(error no valid "skybench-test: KIND" line in the first 15 lines of: $(_bad_tests)))
+$(if $(_bad_tests),$(error no valid "skybench-test: KIND" line in the first 15 lines of \
+	$(_bad_tests)))
 endif
 # NODE_TESTS run with each new implementation (COMBO_TESTS among them run with every
 # combination); PART_TESTS_<part> with each implementation of <part>; PARTLESS_TESTS once
