@@ -91,7 +91,10 @@ BUILD := build/$(VARIANT_NAME)$(SAN_SUFFIX)$(BUILD_SUFFIX)
 
 OPT ?= -O2 -g
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread $(OPT) $(SAN_FLAGS)
-INCLUDES := -Iruntime -Ivariants/handle -Ivariants/globalq -Ivariants/timer
+INCLUDES := -Iruntime -Iruntime/parts
+# an implementation (variants/<part>/) sees its own folder and the part interfaces only:
+# runtime/parts/runtime_services.h is all of the runtime it can reach
+PART_INCLUDES := -Iruntime/parts
 VARIANT_CFLAGS :=
 VARIANT_LIBS :=
 # each implementation's own flags and libraries (variants/<part>/<impl>.mk)
@@ -104,6 +107,7 @@ endif
 LUA_CFLAGS = $(shell pkg-config --cflags lua5.4)
 LUA_LIBS = -Wl,--exclude-libs,liblua5.4.a $(shell pkg-config --variable=libdir lua5.4)/liblua5.4.a
 CFLAGS_ALL = $(CFLAGS_BASE) $(INCLUDES) $(VARIANT_CFLAGS) $(CFLAGS)
+PART_CFLAGS = $(CFLAGS_BASE) $(PART_INCLUDES) $(VARIANT_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pthread $(SAN_FLAGS) $(LDFLAGS)
 LIBS_ALL = $(VARIANT_LIBS) $(LUA_LIBS) -ldl -lm
 
@@ -122,7 +126,7 @@ NODE := $(BUILD)/skybench-node
 SERVICES := $(patsubst services/%.c,$(BUILD)/services/%.so,$(wildcard services/*.c))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SCRIPTS := $(wildcard tests/test_*.sh)
-HEADERS := $(wildcard runtime/*.h variants/*/*.h tests/*.h)
+HEADERS := $(wildcard runtime/*.h runtime/parts/*.h variants/*/*.h tests/*.h)
 
 .PHONY: all node services tests test test-all variants deps clean help print-build
 all: deps-build $(NODE) $(SERVICES) $(TEST_BINS)
@@ -138,6 +142,10 @@ $(COMMON)/obj/runtime/skynet_config.o: COMMON_CFLAGS += $(LUA_CFLAGS)
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
+
+$(BUILD)/obj/variants/%.o: variants/%.c $(HEADERS) | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(PART_CFLAGS) -fPIC -c $< -o $@
 
 # skynet_version.o is rebuilt only when the variant name or git revision changes
 VERSION_STAMP := $(BUILD)/version.stamp
@@ -166,13 +174,14 @@ $(SERVICES): $(BUILD)/services/%.so: $(COMMON)/services/%.so
 	@cp $< $@
 
 # Part tests (tests/test_part_*.c) link the three parts compiled with SKYBENCH_TEST_HOOKS
-# (test-only stall points, see variants/*/ headers) ahead of the archive, and may define
-# what they fake (skynet_mq_link, skynet_context_*) themselves. Other tests link the whole
-# runtime (whole-archive, -rdynamic) so services they load resolve skynet_* from it.
+# (stall points and test entry points, runtime/parts/test_hooks.h) ahead of the archive,
+# and define what they fake of runtime/parts/runtime_services.h themselves. Other tests
+# link the whole runtime (whole-archive, -rdynamic) so services they load resolve skynet_*
+# from it.
 HOOKED_PART_OBJ := $(patsubst %.c,$(BUILD)/obj-hooks/%.o,$(PART_SRC))
 $(HOOKED_PART_OBJ): $(BUILD)/obj-hooks/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -DSKYBENCH_TEST_HOOKS=1 -c $< -o $@
+	$(CC) $(PART_CFLAGS) -DSKYBENCH_TEST_HOOKS=1 -c $< -o $@
 
 PART_TEST_BINS := $(filter $(BUILD)/tests/test_part_%,$(TEST_BINS))
 $(PART_TEST_BINS): $(BUILD)/tests/%: tests/%.c $(HOOKED_PART_OBJ) $(LIB) $(HEADERS)
@@ -212,24 +221,47 @@ _covering = $(foreach c,$(shell scripts/covering.sh $(1) $(foreach p,$(PARTS),$(
 MATRIX = $(eval MATRIX := $(call _covering,$(foreach v,$(PRESETS),-s $(subst $(_space),-,$(strip $(call combo_impls,$(PRESET_$(v))))))))$(MATRIX)
 COVERING = $(eval COVERING := $(call _covering,-e))$(COVERING)
 # make test-all: the matrix's combinations through scripts/test-matrix.sh, which runs the
-# whole-runtime tests (COMBO_TESTS) for each of them, each part's own test and the
-# other node tests whenever a combination brings an implementation not tested yet, and the
-# tests that use no part once; so every test runs with every implementation of every part.
+# whole-runtime tests (COMBO_TESTS) for each of them, the tests of a part
+# (PART_TESTS_<part>) and the other node tests whenever a combination brings an
+# implementation not tested yet, and the tests that use no part once; so every test runs
+# with every implementation of every part.
 # HOST_TESTS execute nothing this build made (scripts over results/, the SPIN model): only
 # the native unsanitized matrix runs them. The sanitizer, valgrind and ARM64 matrices use
 # the same script (verify/verify.mk; make test-all ARCH=aarch64).
-NODE_TESTS := $(notdir $(shell grep -l 'node_tap.sh\|SKYBENCH_BUILD\|skybench-node' $(TEST_SCRIPTS) /dev/null))
-# tests beyond test_part_<part> that depend on one part: run with each of its implementations
-PART_TESTS_globalq := test_litmus_handoff
-PARTLESS_TESTS := $(filter-out test_part_% $(PART_TESTS_globalq) $(NODE_TESTS),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
-COMBO_TESTS := test_runtime.sh test_runtime_bench.sh
-HOST_TESTS := test_claims.sh test_compare.sh test_covering.sh test_doc_refs.sh test_model_check.sh test_paper.sh test_plot.sh test_skybench_select.sh
+#
+# Each test declares its category within its first 15 lines, "skybench-test: KIND":
+# partless (uses no part), host (executes nothing built here), node (runs the node), combo
+# (whole-runtime: every combination), "part <part>" (depends on that part alone). The lists
+# come from those lines; a test without a valid one is an error.
+TEST_PARTS := $(PARTS)
+# name=kind per test ("part <part>" as part-<part>), in file order
+TEST_KINDS := $(shell awk 'FNR == 1 { n = FILENAME; sub(/.*\//, "", n); sub(/\.c$$/, "", n) } \
+	FNR <= 15 && sub(/.*skybench-test: */, "") { sub(/ *(\*\/)? *$$/, ""); gsub(/ +/, "-"); \
+	print n "=" $$0; nextfile }' $(wildcard tests/test_*.c) $(TEST_SCRIPTS))
+# $(call tests_of,KIND...): the tests of those kinds, in file order
+tests_of = $(strip $(foreach t,$(TEST_KINDS), \
+	$(if $(filter $(addprefix %=,$(1)),$(t)),$(firstword $(subst =, ,$(t))))))
+_test_kinds := partless host node combo $(addprefix part-,$(TEST_PARTS))
+_bad_tests := $(filter-out $(call tests_of,$(_test_kinds)),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
+ifneq ($(filter-out variants clean help deps,$(or $(MAKECMDGOALS),all)),)
+$(if $(_bad_tests),$(error no valid "skybench-test: KIND" line in the first 15 lines of \
+	$(_bad_tests)))
+endif
+# NODE_TESTS run with each new implementation (COMBO_TESTS among them run with every
+# combination); PART_TESTS_<part> with each implementation of <part>; PARTLESS_TESTS once
+# (HOST_TESTS among them only in the native unsanitized matrix)
+NODE_TESTS := $(call tests_of,node combo)
+COMBO_TESTS := $(call tests_of,combo)
+$(foreach p,$(TEST_PARTS),$(eval PART_TESTS_$(p) := $(call tests_of,part-$(p))))
+PARTLESS_TESTS := $(call tests_of,partless host)
+HOST_TESTS := $(call tests_of,host)
 # FULL=1: every combination instead of MATRIX; COMBOS="v ..." (combinations or presets)
 # narrows any matrix
 COMBOS ?= $(if $(filter-out 0,$(FULL)),$(ALL_COMBOS),$(MATRIX))
 TEST_MATRIX_ENV = COMBOS="$(foreach c,$(COMBOS),$(or $(PRESET_$(c)),$(c)))" \
 	PARTS="$(PARTS)" BASELINES="$(foreach p,$(PARTS),$(BASELINE_$(p)))" COMBO_TESTS="$(COMBO_TESTS)" NODE_TESTS="$(NODE_TESTS)" \
-	PARTLESS_TESTS="$(PARTLESS_TESTS)" HOST_TESTS="$(HOST_TESTS)" PART_TESTS_globalq="$(PART_TESTS_globalq)"
+	PARTLESS_TESTS="$(PARTLESS_TESTS)" HOST_TESTS="$(HOST_TESTS)" \
+	$(foreach p,$(PARTS),PART_TESTS_$(p)="$(PART_TESTS_$(p))")
 TEST_MATRIX = $(TEST_MATRIX_ENV) scripts/test-matrix.sh
 _native := $(filter $(ARCH),$(shell uname -m))
 # under qemu (ARCH=aarch64) the other node tests run once per matrix (NODE_ONCE=0: with every

@@ -1,5 +1,5 @@
 # bench/bench.mk: the micro-benchmark programs and `make bench`. Included by the top-level
-# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, COMMON_CFLAGS, SAN, PARTS,
+# Makefile after its own rules; uses its BUILD, CC, CFLAGS_BASE, INCLUDES, PART_INCLUDES, COMMON_CFLAGS, SAN, PARTS,
 # IMPLS_<part>, BASELINE_<part>, PRESETS, combo_name, VARIANT_NAME, PART_ENV, GIT_REV,
 # NODE, SERVICES.
 #
@@ -49,7 +49,7 @@ $(BENCH_DIR)/support/%.o: bench/%.c $(wildcard bench/*.h) $(HEADERS) $(BENCH_FLA
 
 $(BENCH_DIR)/variants/%.o: variants/%.c $(HEADERS) bench/variant-flags.mk $(BENCH_FLAGS_STAMP) | deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(INCLUDES) $$($(call bench_vflags,$(<:.c=.mk),cflags)) $(CFLAGS) -c $< -o $@.tmp.o
+	$(CC) $(CFLAGS_BASE) $(PART_INCLUDES) $$($(call bench_vflags,$(<:.c=.mk),cflags)) $(CFLAGS) -c $< -o $@.tmp.o
 	@v=$(basename $(notdir $<)); args=""; \
 	for s in $$(nm --defined-only -g --format=posix $@.tmp.o | awk '{print $$1}'); do \
 		args="$$args --redefine-sym $$s=bv_$${v}_$$s"; done; \

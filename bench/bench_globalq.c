@@ -80,8 +80,8 @@ work_pairs(struct run *r, int tid, const atomic_int *stop) {
 	while (!STOPPED(stop)) {
 		for (int i = 0; i < 64; i++) {
 			mq->pushes++;
-			im->push(r->q, mq);
-			mq = im->pop(r->q);
+			im->globalq_push(r->q, mq);
+			mq = im->globalq_pop(r->q);
 			if (mq == NULL) {
 				r->null_pops[tid]++;
 				r->nheld[tid] = 0;
@@ -106,10 +106,10 @@ work_bursts(struct run *r, int tid, const atomic_int *stop) {
 	while (!STOPPED(stop)) {
 		for (int i = 0; i < BURST; i++) {
 			held[i]->pushes++;
-			im->push(r->q, held[i]);
+			im->globalq_push(r->q, held[i]);
 		}
 		for (int i = 0; i < BURST; i++) {
-			held[i] = im->pop(r->q);
+			held[i] = im->globalq_pop(r->q);
 			if (held[i] == NULL) {
 				r->null_pops[tid]++;
 				r->nheld[tid] = i;
@@ -140,7 +140,7 @@ work_producer(struct run *r, int tid, const atomic_int *stop) {
 			 * queue) orders this store before the consumer's store of 1 */
 			atomic_store_explicit(&mq->parked, 0, memory_order_relaxed);
 			mq->pushes++;
-			im->push(r->q, mq);
+			im->globalq_push(r->q, mq);
 			n++;
 		}
 	}
@@ -153,7 +153,7 @@ work_consumer(struct run *r, const atomic_int *stop) {
 	uint64_t n = 0;
 	while (!STOPPED(stop)) {
 		for (int i = 0; i < 64; i++) {
-			struct message_queue *mq = im->pop(r->q);
+			struct message_queue *mq = im->globalq_pop(r->q);
 			if (mq == NULL)
 				continue;
 			mq->pops++;
@@ -198,7 +198,7 @@ check(struct run *r, const struct harness_sample *s, struct bench_result *res) {
 	}
 	size_t drained = 0;
 	struct message_queue *mq;
-	while ((mq = r->impl->pop(r->q)) != NULL) {
+	while ((mq = r->impl->globalq_pop(r->q)) != NULL) {
 		if (mq < r->boxes || mq >= r->boxes + r->nboxes || mq->seen++) {
 			bench_fail(res, "drain returned a foreign or repeated mailbox");
 			return;
@@ -267,8 +267,8 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 		atomic_init(&r->boxes[i].parked, 1);
 	atomic_init(&r->counter, 0);
 	if (r->impl) {
-		r->q = r->impl->create();
-		r->impl->reserve(r->q, r->nboxes);
+		r->q = r->impl->globalq_create();
+		r->impl->globalq_reserve(r->q, r->nboxes);
 	}
 	int cpu[HARNESS_MAX_THREADS];
 	if (bench_cpus(c->threads, cpu, &res->oversubscribed) != 0) {
@@ -289,9 +289,9 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 	}
 	if (r->impl) {
 		/* a failed check may leave mailboxes queued: drain so release's contract holds */
-		while (r->impl->pop(r->q))
+		while (r->impl->globalq_pop(r->q))
 			;
-		r->impl->release(r->q);
+		r->impl->globalq_release(r->q);
 	}
 	free(r->boxes);
 	free(r->held);

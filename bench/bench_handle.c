@@ -166,15 +166,15 @@ churn_one(struct run *r, int tid, struct worker_state *w) {
 	unsigned slot = (unsigned)tid + (unsigned)(bench_rand(&w->seed) % per) * (unsigned)r->threads;
 	/* relaxed: only this thread writes its own slots */
 	uint32_t old = atomic_load_explicit(&r->live[slot], memory_order_relaxed);
-	struct skynet_context *oc = im->grab(old);
-	if (oc == NULL || !im->retire(old)) {
+	struct skynet_context *oc = im->skynet_handle_grab(old);
+	if (oc == NULL || !im->skynet_handle_retire(old)) {
 		w->wrong++;
 		return;
 	}
 	skynet_context_release(oc);
 	ctx_retired(w, oc);
 	struct skynet_context *c = ctx_get(r, w);
-	uint32_t h = im->reg(c);
+	uint32_t h = im->skynet_handle_register(c);
 	c->handle = h;
 	/* release: a reader that loads h also sees c->handle = h */
 	atomic_store_explicit(&r->live[slot], h, memory_order_release);
@@ -194,7 +194,7 @@ work(void *ud, int tid, const atomic_int *stop) {
 			uint64_t x = bench_rand(&w->seed);
 			if (r->w == NAMES_Q) {
 				int k = (int)(x % NAMES);
-				uint32_t h = im ? im->findname(r->names[k].name) : 0;
+				uint32_t h = im ? im->skynet_handle_findname(r->names[k].name) : 0;
 				if (im == NULL) {
 					int lo = 0, hi = NAMES - 1;
 					while (lo <= hi) {
@@ -226,12 +226,12 @@ work(void *ud, int tid, const atomic_int *stop) {
 				w->wrong += c->handle != h;
 			} else if (r->w == PUSH) {
 				struct skynet_message m = { .source = (uint32_t)tid, .session = (int)h };
-				if (im->push(h, &m) == 0)
+				if (im->skynet_handle_push(h, &m) == 0)
 					w->pushes_ok++;
 				else
 					w->misses++;
 			} else {
-				struct skynet_context *c = im->grab(h);
+				struct skynet_context *c = im->skynet_handle_grab(h);
 				if (c == NULL) {
 					w->misses++;
 				} else {
@@ -242,7 +242,7 @@ work(void *ud, int tid, const atomic_int *stop) {
 			w->lookups++;
 		}
 		if (im)
-			im->quiescent();
+			im->skynet_handle_thread_quiescent();
 	}
 	return w->lookups + w->churns;
 }
@@ -253,7 +253,7 @@ thread_init(void *ud, int tid) {
 	(void)tid;
 	delivered = 0;
 	if (r->impl)
-		r->impl->thread_start();
+		r->impl->skynet_handle_thread_start();
 }
 
 static void
@@ -261,18 +261,18 @@ thread_exit(void *ud, int tid) {
 	struct run *r = ud;
 	r->ws[tid].pushes_ok -= delivered;	/* 0 if every successful push delivered once */
 	if (r->impl)
-		r->impl->thread_stop();
+		r->impl->skynet_handle_thread_stop();
 }
 
 static void
 setup(struct run *r) {
 	const struct bench_handle_impl *im = r->impl;
 	if (im)
-		im->init(0);
+		im->skynet_handle_init(0);
 	uint32_t maxh = 0;
 	for (int i = 0; i < SERVICES; i++) {
 		struct skynet_context *c = ctx_new(r);
-		c->handle = im ? im->reg(c) : (uint32_t)(i + 1);
+		c->handle = im ? im->skynet_handle_register(c) : (uint32_t)(i + 1);
 		atomic_init(&r->live[i], c->handle);
 		if (c->handle > maxh)
 			maxh = c->handle;
@@ -282,7 +282,7 @@ setup(struct run *r) {
 		int i = (k * 37) % NAMES;
 		snprintf(r->names[i].name, sizeof r->names[i].name, "svc%03d", k);
 		r->names[i].handle = atomic_load(&r->live[k * (SERVICES / NAMES)]);
-		if (im && im->namehandle(r->names[i].handle, r->names[i].name) == NULL)
+		if (im && im->skynet_handle_namehandle(r->names[i].handle, r->names[i].name) == NULL)
 			abort();
 	}
 	if (im == NULL) {
@@ -322,11 +322,11 @@ teardown_and_check(struct run *r, const struct harness_sample *s, struct bench_r
 	if (im) {
 		for (int i = 0; i < SERVICES; i++) {
 			uint32_t h = atomic_load(&r->live[i]);
-			if (im->findname("no.such.name") != 0 || !im->retire(h))
+			if (im->skynet_handle_findname("no.such.name") != 0 || !im->skynet_handle_retire(h))
 				churn_fail++;
 		}
-		im->retireall();
-		im->exit();
+		im->skynet_handle_retireall();
+		im->skynet_handle_exit();
 	}
 	size_t n = atomic_load(&r->nall), alive = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -97,8 +97,8 @@ arm(struct tb *t, uint32_t s, uint32_t ticks) {
 	struct slot *sl = &t->slot[s];
 	sl->gen++;
 	struct timer_event ev = { .handle = sl->gen, .session = (int)s };
-	sl->due = t->im->time(t->q) + ticks;
-	sl->id = t->im->add(t->q, &ev, ticks);
+	sl->due = t->im->timerq_time(t->q) + ticks;
+	sl->id = t->im->timerq_add(t->q, &ev, ticks);
 	sl->live = 1;
 	if (sl->id == 0)
 		error(t, "add returned id 0");
@@ -111,7 +111,7 @@ on_fire(void *ud, const struct timer_event *ev) {
 	struct slot *sl = &t->slot[s];
 	if (!sl->live || sl->gen != ev->handle)
 		error(t, "a cancelled or already fired timer fired");
-	else if (sl->due != t->im->time(t->q))
+	else if (sl->due != t->im->timerq_time(t->q))
 		error(t, "a timer fired on the wrong tick");
 	sl->live = 0;
 	if (t->nfired == t->capfired) {
@@ -126,7 +126,7 @@ on_fire(void *ud, const struct timer_event *ev) {
 static void
 cancel_slot(struct tb *t, uint32_t s) {
 	struct slot *sl = &t->slot[s];
-	if (!t->im->cancel(t->q, sl->id))
+	if (!t->im->timerq_cancel(t->q, sl->id))
 		error(t, "cancel of a pending timer failed");
 	sl->live = 0;
 }
@@ -196,7 +196,7 @@ bm_expire(gb_state *st, void *ud) {
 		t->nfired = 0;
 		uint64_t t0 = harness_now_ns();
 		for (int k = 0; k < 1000; k++)
-			t->im->update(t->q, on_fire, t);
+			t->im->timerq_update(t->q, on_fire, t);
 		gb_set_iteration_time(st, seconds_since(t0));
 		if (t->nfired != t->n)
 			error(t, "not every timer fired within its window");
@@ -211,7 +211,7 @@ bm_steady(gb_state *st, void *ud) {
 	uint64_t ops = 0;
 	while (gb_keep_running(st)) {
 		t->nfired = 0;
-		t->im->update(t->q, on_fire, t);
+		t->im->timerq_update(t->q, on_fire, t);
 		for (size_t k = 0; k < t->nfired; k++)
 			arm(t, t->fired[k], next_ticks(t));
 		ops += t->nfired;
@@ -227,7 +227,7 @@ bm_cancel_ratio(gb_state *st, void *ud) {
 	double per_fire = t->ratio_pct >= 100 ? 0 : (double)t->ratio_pct / (100.0 - t->ratio_pct);
 	while (gb_keep_running(st)) {
 		t->nfired = 0;
-		t->im->update(t->q, on_fire, t);
+		t->im->timerq_update(t->q, on_fire, t);
 		for (size_t k = 0; k < t->nfired; k++)
 			arm(t, t->fired[k], next_ticks(t));
 		owed += per_fire * (double)t->nfired;
@@ -252,7 +252,7 @@ bm_burst(gb_state *st, void *ud) {
 		for (size_t s = 0; s < t->n; s++)
 			arm(t, (uint32_t)s, 5);
 		for (int k = 0; k < 5; k++)
-			t->im->update(t->q, on_fire, t);
+			t->im->timerq_update(t->q, on_fire, t);
 		if (t->nfired != t->n)
 			error(t, "burst: not every timer fired");
 		for (size_t k = 0; k < t->nfired; k++)
@@ -304,7 +304,7 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 		t->perm[i - 1] = t->perm[j];
 		t->perm[j] = x;
 	}
-	t->q = t->im->create();
+	t->q = t->im->timerq_create();
 	/* the pending population, once per run: every body leaves it as it found it */
 	if (t->kind == ADD || t->kind == CANCEL || t->kind == STEADY || t->kind == CANCEL_RATIO)
 		for (size_t s = 0; s < t->n; s++)
@@ -326,7 +326,7 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 	size_t live = 0;
 	for (size_t s = 0; s < t->n + BATCH; s++)
 		live += t->slot[s].live;
-	if (t->im->pending(t->q) != live)
+	if (t->im->timerq_pending(t->q) != live)
 		error(t, "pending count differs from the timers known to be live");
 	res->checked = 1;
 	if (t->gb_error)
@@ -338,7 +338,7 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 	res->nmetrics = 1;
 	res->m[0] = (struct bench_metric){ "ns_per_op", "ns/op",
 		t->ops > 0 ? t->real_s * 1e9 / t->ops : 0, (uint64_t)t->ops };
-	t->im->release(t->q);
+	t->im->timerq_release(t->q);
 	free(t->slot);
 	free(t->perm);
 	free(t->fired);

@@ -12,7 +12,6 @@
 #include "skynet_harbor.h"
 #include "skynet_socket.h"
 #include "handle.h"
-#include "globalq.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -3,9 +3,9 @@
 # run as often as its dependence on the parts needs (the rule of make test-all):
 #   - the whole-runtime tests ($COMBO_TESTS) run for every combination;
 #   - a combination that brings an implementation of a part not tested yet in this matrix
-#     also runs that part's own test (tests/test_part_<part>.c links only that part), the
-#     other tests that depend on that part ($PART_TESTS_<part>, e.g. the global queue's
-#     hand-off litmus test) and the other node tests ($NODE_TESTS);
+#     also runs the tests of that part ($PART_TESTS_<part>: its own tests/test_part_<part>.c,
+#     which links only that part, and e.g. the global queue's hand-off litmus test) and the
+#     other node tests ($NODE_TESTS);
 #   - the tests that use no part ($PARTLESS_TESTS) run once, with the first combination.
 # NODE_ONCE=1 runs the other node tests with the first combination only (the slow checkers'
 # matrices: those tests exercise the runtime's socket, monitor and error paths, which every
@@ -18,7 +18,7 @@
 #
 # Env (the Makefile sets them): PARTS (in name order), BASELINES (one per part: a name
 # leaves out trailing parts at their baseline), COMBOS (the combinations, in order), COMBO_TESTS,
-# NODE_TESTS, PARTLESS_TESTS, HOST_TESTS (tests that execute nothing built here: scripts
+# NODE_TESTS, PART_TESTS_<part> (from each test's category line), PARTLESS_TESTS, HOST_TESTS (tests that execute nothing built here: scripts
 # over results/, the SPIN model), HOST_TOO=1 to run HOST_TESTS in this matrix (only the
 # plain native one does; elsewhere they would check the same host code again).
 set -u
@@ -48,7 +48,7 @@ for v in $COMBOS; do
 	[ "$n" = 1 ] && sel="$sel $partless"
 	for i in "${!parts[@]}"; do
 		part=${parts[i]} p=${parts[i]}:${impls[i]:-${bases[i]}} extra=PART_TESTS_${parts[i]}
-		case "$seen" in *" $p "*) ;; *) seen="$seen$p " new=1 sel="$sel test_part_$part ${!extra:-}" ;; esac
+		case "$seen" in *" $p "*) ;; *) seen="$seen$p " new=1 sel="$sel ${!extra:-}" ;; esac
 	done
 	[ "${NODE_ONCE:-0}" = 1 ] && [ "$n" != 1 ] && new=""
 	[ -n "$new" ] && for nt in ${NODE_TESTS:-}; do

@@ -1,3 +1,4 @@
+/* skybench-test: partless */
 /* The benchmark CSV writer: header, quoting, one row per sample, a failed check has no
  * number, and the documented schema (results/README.md) equals the writer's columns. */
 

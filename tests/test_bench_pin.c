@@ -1,3 +1,4 @@
+/* skybench-test: partless */
 /* Pinning policies on synthetic topologies: which CPU each policy gives each thread.
  * Synthetic machines are numbered the way Linux numbers x86 PUs (SMT siblings far apart:
  * on 2 sockets x 4 cores x 2 SMT, CPU 0 and CPU 8 share core 0), so a policy that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# skybench-test: partless
 # The micro-benchmark programs end to end: a tiny run of each (1-2 threads, 10 ms runs, one
 # repetition) writes a CSV that passes the schema check with every correctness check
 # passed, and the schema check rejects broken files. Needs `make bench-programs` (with the

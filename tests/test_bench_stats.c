@@ -1,3 +1,4 @@
+/* skybench-test: partless */
 /* The benchmark statistics: median and its order-statistic 95% interval on known samples.
  * The expected interval indices were computed independently (exact binomial sums in
  * Python) and agree with Le Boudec's table A.1 where it has entries. */

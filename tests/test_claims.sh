@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# skybench-test: host
 # scripts/check-claims on synthetic results with known answers: a claim that holds, one
 # that does not (and one whose point estimate passes but whose interval straddles the
 # threshold), one not applicable (more threads than CPUs), one whose cells were never

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# skybench-test: host
 # scripts/compare on synthetic results with known answers: a clear 2x (rates and times, both
 # directions, two files and one file), a no-difference case, failed samples counted, the
 # exit-2 errors (mismatched schemas, empty file, header only, unknown name, nothing in

@@ -1,3 +1,4 @@
+/* skybench-test: partless */
 /* The config reader (runtime/skynet_config.c) and the env (runtime/skynet_env.c): what
  * skynet's main accepts and rejects (the file runs as Lua with only include in scope,
  * $NAME substituted first, the globals left copied into the env), each error one line. */

@@ -1,3 +1,4 @@
+/* skybench-test: part globalq */
 /* Litmus-style stress tests of the hand-offs through the real runtime code (whichever
  * global queue the build links):
  *

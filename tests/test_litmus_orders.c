@@ -1,3 +1,4 @@
+/* skybench-test: partless */
 /* Litmus-style stress tests of the memory orderings the lock-free handle tables rely on,
  * each a copy of the code's accesses with the code's own orders (the functions named below):
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# skybench-test: host
 # The SCQ model check (verify/scq.pml, verify/model-check.sh) on its small configuration:
 # the model of the real code must pass, and each deliberately broken step must be caught:
 # mutant 1 skips the enqueuer's threshold reset, mutant 2 lets a dequeuer pass an empty

@@ -1,3 +1,4 @@
+/* skybench-test: partless */
 /* The module loader (runtime/skynet_module.c): cpath templates, symbol prefixes, the
  * optional symbols, the 32-module limit, and concurrent first queries (run it under
  * SAN=thread). Uses this build's services (SKYBENCH_BUILD). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# skybench-test: node
 # The monitor reports a callback stuck for a whole 5 s period; mailbox overload warnings
 # fire at skynet's thresholds (first time over 1024, then doubling; reset when drained).
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# skybench-test: node
 # skybench-node's failure paths: each bad start ends quickly with a non-zero exit and
 # exactly one line on stderr naming the problem. Also --version, and the logger's file
 # output. Env: SKYBENCH_BUILD (absolute build dir), SKYBENCH_VARIANT (set by make test).

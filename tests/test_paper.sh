@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# skybench-test: host
 # scripts/paper-numbers on synthetic results with known answers (medians, intervals, ratios,
 # verdicts, ceilings, thread aliases, table files), its choice of runs (newest finished
 # non-QUICK run per part; per-variant runtime runs; emulated runs skipped), determinism,

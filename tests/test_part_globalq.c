@@ -1,3 +1,4 @@
+/* skybench-test: part globalq */
 /* Part test: the global queue, whichever variant is linked (it sees only globalq.h).
  * Mailboxes are faked here (struct message_queue and skynet_mq_link). Checks: sequential
  * FIFO against a model, with growth; concurrent conservation under the in_global
@@ -10,7 +11,6 @@
 
 #include "tap.h"
 #include "globalq.h"
-#include "globalq_hooks.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -23,8 +23,6 @@
 
 /* iterations are divided by this: 8 in sanitizer builds and under valgrind */
 static int scale = TAP_SANITIZED ? 8 : 1;
-
-extern const int globalq_lockfree;
 
 struct message_queue {
 	struct message_queue *next;	/* the runtime's intrusive link, faked */
@@ -387,7 +385,7 @@ test_linearizable(void) {
 	pthread_barrier_init(&L.end, NULL, LT + 1);
 	atomic_store(&L.quit, 0);
 	if (globalq_lockfree)
-		atomic_store(&globalq_test_hook, lin_hook);
+		TEST_HOOK_SET(globalq, lin_hook);
 	for (int i = 0; i < LT; i++)
 		pthread_create(&t[i], NULL, lin_thread, (void *)(intptr_t)i);
 	uint64_t seed = 777;
@@ -443,7 +441,7 @@ test_linearizable(void) {
 	pthread_barrier_wait(&L.start);
 	for (int i = 0; i < LT; i++)
 		pthread_join(t[i], NULL);
-	atomic_store(&globalq_test_hook, NULL);
+	TEST_HOOK_SET(globalq, NULL);
 	pthread_barrier_destroy(&L.start);
 	pthread_barrier_destroy(&L.end);
 	free(L.m);
@@ -523,7 +521,7 @@ test_stall(void) {
 		return;
 	}
 	enum { NM = 3, W = 2 };	/* few mailboxes: the queue often runs empty, dequeuers overtake */
-	atomic_store(&globalq_test_hook, park_hook);
+	TEST_HOOK_SET(globalq, park_hook);
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		struct globalq *q = globalq_create();
 		struct message_queue *m = mailboxes(NM + 1);
@@ -577,7 +575,7 @@ test_stall(void) {
 		free(m);
 		globalq_release(q);
 	}
-	atomic_store(&globalq_test_hook, NULL);
+	TEST_HOOK_SET(globalq, NULL);
 }
 
 /* White-box, mpmc only (SCQ's "unsafe" slots, first ring of 64 = 128 positions): a pop
@@ -593,7 +591,7 @@ test_unsafe_slot(void) {
 	}
 	struct globalq *q = globalq_create();
 	struct message_queue *m = mailboxes(3);
-	atomic_store(&globalq_test_hook, park_hook);
+	TEST_HOOK_SET(globalq, park_hook);
 	push(q, &m[0]);
 	struct park k1 = { .point = GLOBALQ_HOOK_POP_CLAIMED }, k2 = { .point = GLOBALQ_HOOK_PUSH_CLAIMED };
 	struct victim_arg v1 = { q, NULL, NULL, 1, &k1 }, v2 = { q, &m[2], NULL, 0, &k2 };
@@ -617,7 +615,7 @@ test_unsafe_slot(void) {
 	    "(pop parked on x, a lap of 127 pairs, push parked, overtaking pop empty)");
 	ok(globalq_pop(q) == &m[2], "unsafe slot: the late push is found, not stranded in a passed slot");
 	ok(globalq_pop(q) == NULL, "unsafe slot: then empty");
-	atomic_store(&globalq_test_hook, NULL);
+	TEST_HOOK_SET(globalq, NULL);
 	free(m);
 	globalq_release(q);
 }

@@ -1,8 +1,10 @@
+/* skybench-test: part handle */
 /* Part test for the handle table (every variants/handle/ implementation): any variant, through handle.h only.
- * The four runtime functions the table calls are faked here over a fake context that
- * counts its references, deliveries and destruction; a destroyed context is poisoned and
- * parked (ASan-poisoned too) rather than freed, so that any later use is caught: by the
- * poison check in a plain build, by ASan at the access itself.
+ * The runtime functions the table may call (runtime_services.h), and skynet_context_handle,
+ * are faked here over a fake context that counts its references, deliveries and
+ * destruction; a destroyed context is poisoned and parked (ASan-poisoned too) rather than
+ * freed, so that any later use is caught: by the poison check in a plain build, by ASan at
+ * the access itself.
  *
  * Deferred designs (rcu, urcu) drop the table's reference after a grace period, so checks
  * that a retired context is gone first settle: call skynet_handle_thread_quiescent() and
@@ -21,7 +23,6 @@
 
 #include "tap.h"
 #include "handle.h"
-#include "handle_hooks.h"
 #include "skynet_mq.h"
 
 #if TAP_ASAN
@@ -579,9 +580,9 @@ main(void) {
 	test_storm(4, 100000 / scale, 20000 / scale);
 	/* again with the table yielding inside its race windows (part tests link the parts
 	 * built with SKYBENCH_TEST_HOOKS) */
-	skynet_handle_test_hook = yield_hook;
+	TEST_HOOK_SET(handle, yield_hook);
 	test_storm(3, 60000 / scale, 5000 / scale);
-	skynet_handle_test_hook = NULL;
+	TEST_HOOK_SET(handle, NULL);
 	is_int(atomic_load(&n_errors), 0, "no fake-context errors over the whole run");
 	return done_testing();
 }

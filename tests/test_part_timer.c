@@ -1,13 +1,13 @@
+/* skybench-test: part timer */
 /* The timer queue part (variants/timer/timerq.h), whatever variant is linked: timers fire
  * exactly once, at the right tick, FIFO among equal expiries; cancel; the 32-bit wrap;
  * and random schedules checked against a reference model (a sorted list with a 64-bit
  * clock), so every variant is shown to agree with the same model on the same schedules.
  * The clock is moved near the wrap or near a far expiry with timerq_test_set_time
- * (variants/timer/timerq_hooks.h), which only skips ticks where nothing is due. */
+ * (a test entry point of timerq.h), which only skips ticks where nothing is due. */
 
 #include "tap.h"
 #include "timerq.h"
-#include "timerq_hooks.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# skybench-test: host
 # scripts/plot on a synthetic two-host results CSV: the expected figures (rate vs threads with
 # the ceiling, speedup, timer ns/op vs pending, latency percentiles, single-point bars) exist
 # as non-empty PNG and PDF files; a CSV without latency rows says it skipped them.

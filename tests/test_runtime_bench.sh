@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# skybench-test: combo
 # Every whole-runtime benchmark service (scripts/runtime-bench.sh runs them) once at a tiny
 # size on the real node, 2 workers: it prints one RESULT line, without FAILED, with its
 # rate, and the node exits 0 by itself. The services check their own counts; here we also

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# skybench-test: node
 # The socket server on the real node (loopback only): faults and bad input, each its own
 # node run of services/test_socket.c, then the gate_echo service echoing for echo_client
 # with both send priorities. Each run is bounded (run_node's limit; every wait inside the

@@ -35,8 +35,6 @@
  * by design; tests/tsan.supp suppresses exactly that function (_ck_ring_dequeue_mc). */
 
 #include "globalq.h"
-#include "globalq_hooks.h"
-#include "skynet_malloc.h"
 
 #include <ck_ring.h>
 #include <stdatomic.h>
@@ -104,7 +102,7 @@ globalq_reserve(struct globalq *q, size_t mailboxes) {
 	}
 }
 
-GLOBALQ_HOOK_DEFINE;	/* no stall points: ck_ring's producers publish in ticket order */
+TEST_HOOK_DEFINE(globalq);	/* no stall points: ck_ring's producers publish in ticket order */
 
 const char globalq_variant[] = "ckring";
 const int globalq_lockfree = 0;

@@ -10,7 +10,6 @@
  * whole globalq.h implementation. Only the lock differs between variants. */
 
 #include "globalq.h"
-#include "skynet_malloc.h"
 
 #include <assert.h>
 #include <stddef.h>

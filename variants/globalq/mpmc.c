@@ -43,8 +43,6 @@
  * the reader gave the index back through fq, so each access happens-before the next. */
 
 #include "globalq.h"
-#include "globalq_hooks.h"
-#include "skynet_malloc.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -130,7 +128,7 @@ scq_enqueue(struct scq *q, size_t index, enum globalq_hook_point hook) {
 		uint64_t t = atomic_fetch_add(&q->tail, 1);
 		if (t & CLOSED)
 			return 0;
-		GLOBALQ_HOOK(hook);
+		TEST_HOOK(globalq, hook);
 		_Atomic uint64_t *s = slot_at(q, t);
 		uint64_t e = atomic_load(s);
 		/* the slot must be empty, from an older lap, and either safe or not yet passed by
@@ -167,7 +165,7 @@ scq_dequeue(struct scq *q, int drain, enum globalq_hook_point hook) {
 		return SCQ_EMPTY;
 	for (;;) {
 		uint64_t h = atomic_fetch_add(&q->head, 1);
-		GLOBALQ_HOOK(hook);
+		TEST_HOOK(globalq, hook);
 		_Atomic uint64_t *s = slot_at(q, h);
 		uint64_t e = atomic_load(s);
 		unsigned spin = 0;
@@ -334,7 +332,7 @@ globalq_reserve(struct globalq *q, size_t mailboxes) {
 			cap *= 2;
 		struct ring *nr = ring_new(cap);
 		if (atomic_compare_exchange_strong(&r->next, &next, nr)) {
-			GLOBALQ_HOOK(GLOBALQ_HOOK_GROW_LINKED);
+			TEST_HOOK(globalq, GLOBALQ_HOOK_GROW_LINKED);
 			atomic_compare_exchange_strong(&q->tail, &r, nr);
 			return;
 		}
@@ -344,7 +342,7 @@ globalq_reserve(struct globalq *q, size_t mailboxes) {
 	}
 }
 
-GLOBALQ_HOOK_DEFINE;
+TEST_HOOK_DEFINE(globalq);
 
 const char globalq_variant[] = "mpmc";
 const int globalq_lockfree = 1;

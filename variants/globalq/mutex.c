@@ -4,6 +4,8 @@
 
 #include <pthread.h>
 
+#include "globalq.h"
+
 struct gqlock {
 	pthread_mutex_t m;
 };
@@ -18,5 +20,4 @@ static inline void gqlock_destroy(struct gqlock *l) { pthread_mutex_destroy(&l->
 const char globalq_variant[] = "mutex";
 const int globalq_lockfree = 0;
 
-#include "globalq_hooks.h"
-GLOBALQ_HOOK_DEFINE;	/* no stall points: blocking by design */
+TEST_HOOK_DEFINE(globalq);	/* no stall points: blocking by design */

@@ -1,8 +1,9 @@
 /* Global queue "spin": skynet's own, the project's baseline. The linked list of
- * globalq_list.h under skynet's test-and-test-and-set spinlock (runtime/spinlock.h).
+ * globalq_list.h under skynet's test-and-test-and-set spinlock (runtime/spinlock.h, lent to
+ * parts by runtime_services.h).
  * Blocking by design: a holder preempted inside the critical section stalls everyone. */
 
-#include "spinlock.h"
+#include "globalq.h"
 
 struct gqlock {
 	struct spinlock sl;
@@ -18,5 +19,4 @@ static inline void gqlock_destroy(struct gqlock *l) { spinlock_destroy(&l->sl); 
 const char globalq_variant[] = "spin";
 const int globalq_lockfree = 0;
 
-#include "globalq_hooks.h"
-GLOBALQ_HOOK_DEFINE;	/* no stall points: blocking by design */
+TEST_HOOK_DEFINE(globalq);	/* no stall points: blocking by design */

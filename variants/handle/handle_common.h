@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "handle.h"
-#include "skynet_malloc.h"
 
 /* HANDLE_TSAN: built with ThreadSanitizer (gcc or clang) */
 #if defined(__SANITIZE_THREAD__)

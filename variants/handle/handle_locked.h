@@ -20,9 +20,6 @@
 
 #include "handle.h"
 #include "handle_common.h"
-#include "handle_hooks.h"
-#include "skynet_malloc.h"
-#include "skynet_server.h"
 
 struct handle_slot {
 	struct skynet_context * ctx;
@@ -43,7 +40,7 @@ struct handle_storage {
 /* set by init before any other thread uses the table, cleared by exit after they stop */
 static struct handle_storage * H = NULL;
 
-HANDLE_HOOK_DEFINE;
+TEST_HOOK_DEFINE(handle);
 
 void
 skynet_handle_init(int harbor) {
@@ -85,7 +82,7 @@ grow_slots(struct handle_storage *s) {
 			slot[hash] = s->slot[i];
 		}
 	}
-	HANDLE_HOOK(HANDLE_HOOK_GROW);
+	TEST_HOOK(handle, HANDLE_HOOK_GROW);
 	skynet_free(s->slot);
 	s->slot = slot;
 	s->slot_size = size * 2;
@@ -147,7 +144,7 @@ skynet_handle_retire(uint32_t handle) {
 	table_wunlock(&s->lock);
 	if (ctx == NULL)
 		return 0;
-	HANDLE_HOOK(HANDLE_HOOK_RETIRE);
+	TEST_HOOK(handle, HANDLE_HOOK_RETIRE);
 	/* after unlocking: releasing may destroy ctx, and destruction may call back in here */
 	skynet_context_release(ctx);
 	return 1;
@@ -176,7 +173,7 @@ skynet_handle_grab(uint32_t handle) {
 	table_rlock(&s->lock);
 	struct skynet_context * ctx = slot_get(s, handle);
 	if (ctx) {
-		HANDLE_HOOK(HANDLE_HOOK_READ);
+		TEST_HOOK(handle, HANDLE_HOOK_READ);
 		skynet_context_grab(ctx);
 	}
 	table_runlock(&s->lock);

@@ -50,9 +50,6 @@
 
 #include "handle.h"
 #include "handle_common.h"
-#include "handle_hooks.h"
-#include "skynet_malloc.h"
-#include "skynet_server.h"
 
 /* ThreadSanitizer cannot see the grace periods (they happen inside uninstrumented
  * libraries), so under TSan every read-side exit releases a counter that garbage_run
@@ -107,7 +104,7 @@ static struct rcu_table * H = NULL;
 static atomic_long garbage_pending;
 static _Atomic(struct handle_garbage *) garbage_ready_list;
 
-HANDLE_HOOK_DEFINE;
+TEST_HOOK_DEFINE(handle);
 
 static void defer(struct handle_garbage *g);
 static void progress(void);
@@ -165,7 +162,7 @@ static void
 garbage_defer(struct handle_garbage *g) {
 	/* relaxed: a counter, see garbage_run */
 	atomic_fetch_add_explicit(&garbage_pending, 1, memory_order_relaxed);
-	HANDLE_HOOK(HANDLE_HOOK_RETIRE);
+	TEST_HOOK(handle, HANDLE_HOOK_RETIRE);
 	defer(g);
 }
 
@@ -234,7 +231,7 @@ skynet_handle_grab(uint32_t handle) {
 	read_enter();
 	struct skynet_context * ctx = slot_lookup(H, handle);
 	if (ctx) {
-		HANDLE_HOOK(HANDLE_HOOK_READ);
+		TEST_HOOK(handle, HANDLE_HOOK_READ);
 		/* A plain increment is safe: the table's own reference is dropped only after a
 		 * grace period that waits for this section, so the count is at least 1 here. The
 		 * caller (dispatch) keeps ctx past the section, hence the reference. */
@@ -249,7 +246,7 @@ skynet_handle_push(uint32_t handle, struct skynet_message *message) {
 	read_enter();
 	struct skynet_context * ctx = slot_lookup(H, handle);
 	if (ctx) {
-		HANDLE_HOOK(HANDLE_HOOK_READ);
+		TEST_HOOK(handle, HANDLE_HOOK_READ);
 		/* No reference needed: ctx, and the mailbox it owns, live at least until the
 		 * table's reference is dropped, which waits for this section to end. A retire
 		 * racing with us is ordered after this delivery; the message is then bounced
@@ -293,7 +290,7 @@ grow_slots(struct rcu_table *t, struct rcu_slots *a) {
 		atomic_store_explicit(&e->handle, h, memory_order_relaxed);
 		atomic_store_explicit(&e->ctx, ctx, memory_order_relaxed);
 	}
-	HANDLE_HOOK(HANDLE_HOOK_GROW);
+	TEST_HOOK(handle, HANDLE_HOOK_GROW);
 	/* release: readers that load b see its contents */
 	atomic_store_explicit(&t->slots, b, memory_order_release);
 	struct handle_garbage * g = garbage_new(NULL, 1);

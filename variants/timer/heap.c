@@ -22,8 +22,6 @@
 
 #include "timerq.h"
 #include "timer_slots.h"
-#include "timerq_hooks.h"
-#include "skynet_malloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -236,7 +234,7 @@ timerq_pending(const struct timerq *q) {
 	return q->n;
 }
 
-#ifdef SKYBENCH_TEST_HOOKS
+#if SKYBENCH_TEST_HOOKS
 
 int
 timerq_test_set_time(struct timerq *q, uint32_t time) {

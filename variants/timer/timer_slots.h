@@ -4,7 +4,7 @@
 /* The growth step of the id -> timer slot tables that wheel.c and heap.c keep for cancel
  * (an id is generation << 32 | slot index): double the array, never past 2^32 - 1 slots. */
 
-#include "skynet_malloc.h"
+#include "runtime_services.h"
 
 #include <stdint.h>
 #include <stdlib.h>

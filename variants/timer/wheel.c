@@ -24,8 +24,6 @@
 
 #include "timerq.h"
 #include "timer_slots.h"
-#include "timerq_hooks.h"
-#include "skynet_malloc.h"
 
 #include <stdlib.h>
 
@@ -287,7 +285,7 @@ timerq_pending(const struct timerq *q) {
 	return q->pending;
 }
 
-#ifdef SKYBENCH_TEST_HOOKS
+#if SKYBENCH_TEST_HOOKS
 
 /* 0 if some node in l is due within `jump` ticks of now. */
 static int

@@ -1,0 +1,26 @@
+#ifndef SKYBENCH_RUNTIME_SERVICES_H
+#define SKYBENCH_RUNTIME_SERVICES_H
+
+/* What the runtime lends to part implementations: the only runtime code a file under
+ * variants/ can reach (the build gives variants/ no include path but runtime/parts/).
+ * Each interface header says which of these its implementations call. A part test links
+ * the implementations without the runtime and defines the functions below itself. */
+
+/* skynet_malloc, _calloc, _realloc, _free: glibc's, as in skynet's NOUSE_JEMALLOC build */
+#include "../skynet_malloc.h"
+/* skynet's spinlock */
+#include "../spinlock.h"
+
+struct message_queue;
+struct skynet_context;
+struct skynet_message;
+
+/* skynet_mq.c: the intrusive link of a mailbox, for chaining mailboxes in the global queue */
+struct message_queue ** skynet_mq_link(struct message_queue *q);
+
+/* skynet_server.c: a context's reference count, and delivery to a context kept alive */
+void skynet_context_grab(struct skynet_context *);
+struct skynet_context * skynet_context_release(struct skynet_context *);
+void skynet_context_deliver(struct skynet_context *, struct skynet_message *message);
+
+#endif
