@@ -179,7 +179,7 @@ ALL_COMBOS := $(foreach h,$(HANDLES),$(foreach g,$(GLOBALQS),$(foreach t,$(TIMER
 # the same script (verify/verify.mk; make test-all ARCH=aarch64).
 NODE_TESTS := $(notdir $(shell grep -l 'node_tap.sh\|SKYBENCH_BUILD\|skybench-node' $(TEST_SCRIPTS) /dev/null))
 # tests beyond test_part_<part> that depend on one part: run with each of its implementations
-PART_TESTS_globalq := test_litmus_handoff
+PART_TESTS_globalq := test_litmus_handoff test_mailbox_id
 PARTLESS_TESTS := $(filter-out test_part_% $(PART_TESTS_globalq) $(NODE_TESTS),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
 COMBO_TESTS := test_runtime.sh test_runtime_bench.sh
 HOST_TESTS := test_claims.sh test_compare.sh test_model_check.sh test_paper.sh test_plot.sh
