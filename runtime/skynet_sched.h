@@ -33,7 +33,8 @@ void skynet_sched_exit(void);
 void skynet_sched_push(struct message_queue *q, enum sched_reason why);
 /* the next runnable mailbox for the calling worker, or NULL if there is none */
 struct message_queue * skynet_sched_pop(void);
-/* for teardown, once every worker has stopped: any mailbox still runnable, or NULL */
+/* for teardown, once every worker has stopped: any mailbox still runnable, or NULL; a
+ * mailbox pushed again meanwhile (a release retry, from this thread) comes back too */
 struct message_queue * skynet_sched_drain(void);
 /* before a new mailbox exists: mailbox ids (skynet_mq_id) stay below the largest
  * count ever given here */
