@@ -1,13 +1,13 @@
-/* Mailboxes: skynet's per-service message queues (skynet_mq.c), and the node's one
- * instance of the swappable global queue. */
+/* Mailboxes: skynet's per-service message queues (skynet_mq.c). A mailbox that becomes
+ * runnable goes to the scheduler (skynet_sched.h), which holds the global queue. */
 
 #include "skynet.h"
 #include "skynet_mq.h"
-#include "globalq.h"
+#include "skynet_mqid.h"
+#include "skynet_sched.h"
 #include "spinlock.h"
 
 #include <assert.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -16,6 +16,7 @@
 struct message_queue {
 	struct spinlock lock;
 	uint32_t handle;
+	uint32_t id;	/* dense, reusable (skynet_mqid.h) */
 	int cap;
 	int head;
 	int tail;
@@ -27,35 +28,23 @@ struct message_queue {
 	struct message_queue *next;	/* intrusive link for list-based global queues */
 };
 
-static struct globalq *Q;
-/* mailboxes that exist (created, not yet freed): the bound a bounded global queue needs */
-static atomic_size_t mailboxes;
-
 struct message_queue **
 skynet_mq_link(struct message_queue *q) {
 	return &q->next;
 }
 
-void
-skynet_globalmq_push(struct message_queue *queue) {
-	globalq_push(Q, queue);
-}
-
-struct message_queue *
-skynet_globalmq_pop(void) {
-	return globalq_pop(Q);
-}
-
 struct message_queue *
 skynet_mq_create(uint32_t handle) {
-	/* acq_rel, not relaxed: a create that counts on a release's decrement must also see that
-	 * mailbox's last pop (its cell back in the ring's free list), or on a weakly ordered CPU
-	 * a ring of exactly n cells could look full to this mailbox's first push
-	 * (docs/verification.md, section 5); mailboxes are created and released rarely */
-	size_t n = atomic_fetch_add_explicit(&mailboxes, 1, memory_order_acq_rel) + 1;
-	globalq_reserve(Q, n);
+	/* n: the mailboxes that exist with this one, the bound a bounded global queue needs.
+	 * The id allocator's lock also orders a release's last pop (its cell back in the ring's
+	 * free list) before this create's first push: without that, on a weakly ordered CPU a
+	 * ring of exactly n cells could look full (docs/verification.md, section 5). */
+	size_t n;
+	uint32_t id = skynet_mqid_alloc(&n);
+	skynet_sched_reserve(n);
 	struct message_queue *q = skynet_malloc(sizeof(*q));
 	q->handle = handle;
+	q->id = id;
 	q->cap = DEFAULT_QUEUE_SIZE;
 	q->head = 0;
 	q->tail = 0;
@@ -74,16 +63,22 @@ skynet_mq_create(uint32_t handle) {
 static void
 _release(struct message_queue *q) {
 	assert(q->next == NULL);
+	uint32_t id = q->id;
 	spinlock_destroy(&q->lock);
 	skynet_free(q->queue);
 	skynet_free(q);
-	/* acq_rel: publishes this mailbox's last pop to the next create (skynet_mq_create) */
-	atomic_fetch_sub_explicit(&mailboxes, 1, memory_order_acq_rel);
+	/* last: the allocator's lock publishes this mailbox's last pop to the next create */
+	skynet_mqid_free(id);
 }
 
 uint32_t
 skynet_mq_handle(struct message_queue *q) {
 	return q->handle;
+}
+
+uint32_t
+skynet_mq_id(struct message_queue *q) {
+	return q->id;
 }
 
 int
@@ -182,8 +177,8 @@ skynet_mq_push(struct message_queue *q, struct skynet_message *message) {
 		expand_queue(q);
 	if (q->in_global == 0) {
 		q->in_global = MQ_IN_GLOBAL;
-		/* lock order is always mailbox lock -> global queue */
-		skynet_globalmq_push(q);
+		/* lock order is always mailbox lock -> scheduler */
+		skynet_sched_push(q, SCHED_SEND);
 	}
 	spinlock_unlock(&q->lock);
 }
@@ -198,7 +193,7 @@ skynet_mq_mark_release(struct message_queue *q) {
 		 * most once" invariant airtight for bounded global queues, and changes nothing
 		 * else: no send can reach a mailbox whose context is destroyed. */
 		q->in_global = MQ_IN_GLOBAL;
-		skynet_globalmq_push(q);
+		skynet_sched_push(q, SCHED_RELEASE);
 	}
 	spinlock_unlock(&q->lock);
 }
@@ -219,18 +214,7 @@ skynet_mq_release(struct message_queue *q, message_drop drop_func, void *ud) {
 		_drop_queue(q, drop_func, ud);
 	} else {
 		/* retired but not yet destroyed (someone holds a reference): try again later */
-		skynet_globalmq_push(q);
+		skynet_sched_push(q, SCHED_RELEASE);
 		spinlock_unlock(&q->lock);
 	}
-}
-
-void
-skynet_globalmq_init(void) {
-	Q = globalq_create();
-}
-
-void
-skynet_globalmq_exit(void) {
-	globalq_release(Q);
-	Q = NULL;
 }

@@ -1,9 +1,9 @@
 #ifndef SKYNET_MESSAGE_QUEUE_H
 #define SKYNET_MESSAGE_QUEUE_H
 
-/* Per-service message queues (mailboxes) and the global queue of non-empty mailboxes.
- * Mailboxes are skynet's: a doubling ring under a spinlock, the in_global flag, the
- * overload ladder. The global queue itself is a swappable part (variants/globalq). */
+/* Per-service message queues (mailboxes): skynet's doubling ring under a spinlock, the
+ * in_global flag, the overload ladder. A mailbox that becomes runnable is handed to the
+ * scheduler (skynet_sched.h), whose global queue is a swappable part (variants/globalq). */
 
 #include <stdlib.h>
 #include <stdint.h>
@@ -24,11 +24,6 @@ struct skynet_message {
 
 struct message_queue;
 
-void skynet_globalmq_init(void);
-void skynet_globalmq_exit(void);
-void skynet_globalmq_push(struct message_queue * queue);
-struct message_queue * skynet_globalmq_pop(void);
-
 struct message_queue * skynet_mq_create(uint32_t handle);
 void skynet_mq_mark_release(struct message_queue *q);
 
@@ -36,6 +31,9 @@ typedef void (*message_drop)(struct skynet_message *, void *);
 
 void skynet_mq_release(struct message_queue *q, message_drop drop_func, void *ud);
 uint32_t skynet_mq_handle(struct message_queue *);
+/* dense and reusable: distinct among live mailboxes, below the largest number of mailboxes
+ * that existed at once (skynet_mqid.h); immutable, read without the lock */
+uint32_t skynet_mq_id(struct message_queue *);
 
 /* 0 for success */
 int skynet_mq_pop(struct message_queue *q, struct skynet_message *message);

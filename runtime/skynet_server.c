@@ -6,6 +6,7 @@
 #include "skynet_server.h"
 #include "skynet_module.h"
 #include "skynet_mq.h"
+#include "skynet_sched.h"
 #include "skynet_timer.h"
 #include "skynet_harbor.h"
 #include "skynet_env.h"
@@ -138,7 +139,7 @@ skynet_context_new(const char * name, const char *param) {
 		struct skynet_context * ret = skynet_context_release(ctx);
 		if (ret)
 			ctx->init = true;
-		skynet_globalmq_push(queue);
+		skynet_sched_push(queue, SCHED_NEW);
 		if (ret)
 			skynet_error(ret, "LAUNCH %s %s", name, param ? param : "");
 		return ret;
@@ -268,7 +269,7 @@ skynet_context_dispatchall(struct skynet_context * ctx) {
 struct message_queue *
 skynet_context_message_dispatch(struct skynet_monitor *sm, struct message_queue *q, int weight) {
 	if (q == NULL) {
-		q = skynet_globalmq_pop();
+		q = skynet_sched_pop();
 		if (q == NULL)
 			return NULL;
 	}
@@ -279,7 +280,7 @@ skynet_context_message_dispatch(struct skynet_monitor *sm, struct message_queue 
 	if (ctx == NULL) {
 		struct drop_t d = { handle };
 		skynet_mq_release(q, skynet_context_drop_message, &d);
-		return skynet_globalmq_pop();
+		return skynet_sched_pop();
 	}
 
 	int i, n = 1;
@@ -288,7 +289,7 @@ skynet_context_message_dispatch(struct skynet_monitor *sm, struct message_queue 
 	for (i = 0; i < n; i++) {
 		if (skynet_mq_pop(q, &msg)) {
 			skynet_context_release(ctx);
-			return skynet_globalmq_pop();
+			return skynet_sched_pop();
 		} else if (i == 0 && weight >= 0) {
 			n = skynet_mq_length(q);
 			n >>= weight;
@@ -308,10 +309,10 @@ skynet_context_message_dispatch(struct skynet_monitor *sm, struct message_queue 
 	}
 
 	assert(q == ctx->queue);
-	struct message_queue *nq = skynet_globalmq_pop();
+	struct message_queue *nq = skynet_sched_pop();
 	if (nq) {
 		/* others are waiting: go to the back of the line */
-		skynet_globalmq_push(q);
+		skynet_sched_push(q, SCHED_REQUEUE);
 		q = nq;
 	}
 	/* else keep q: the next dispatch continues with it (and parks it if empty) */

@@ -6,6 +6,7 @@
 #include "skynet_server.h"
 #include "skynet_imp.h"
 #include "skynet_mq.h"
+#include "skynet_sched.h"
 #include "skynet_module.h"
 #include "skynet_timer.h"
 #include "skynet_monitor.h"
@@ -186,6 +187,7 @@ thread_worker(void *p) {
 	struct monitor *m = wp->m;
 	struct skynet_monitor *sm = m->m[id];
 	skynet_initthread(THREAD_WORKER);
+	skynet_sched_thread_start(id);
 	skynet_handle_thread_start();
 	struct message_queue * q = NULL;
 	/* relaxed: quit only ends the loop; the mutex orders everything that matters */
@@ -210,7 +212,7 @@ thread_worker(void *p) {
 	}
 	/* a mailbox this worker still holds goes back, so teardown finds every mailbox */
 	if (q)
-		skynet_globalmq_push(q);
+		skynet_sched_push(q, SCHED_STOP);
 	skynet_handle_thread_stop();
 	return NULL;
 }
@@ -306,11 +308,11 @@ teardown(void) {
 	}
 	struct message_queue *q;
 	int rounds = 0;
-	while ((q = skynet_globalmq_pop()) != NULL && rounds++ < 1000000)
+	while ((q = skynet_sched_drain()) != NULL && rounds++ < 1000000)
 		skynet_mq_release(q, drop_payload, NULL);
 	skynet_handle_thread_stop();
 	skynet_handle_exit();
-	skynet_globalmq_exit();
+	skynet_sched_exit();
 	skynet_socket_free();
 	skynet_timer_exit();
 	skynet_module_exit();
@@ -332,7 +334,7 @@ skynet_start(struct skynet_config * config) {
 	skynet_harbor_init(config->harbor);
 	skynet_handle_init(config->harbor);
 	skynet_handle_thread_start();
-	skynet_globalmq_init();
+	skynet_sched_init(config->thread);
 	if (skynet_module_init(config->module_path) != 0) {
 		teardown();
 		return 1;

@@ -21,6 +21,7 @@
 #include "tap.h"
 #include "globalq.h"
 #include "skynet_mq.h"
+#include "skynet_sched.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -129,7 +130,7 @@ mq_consumer(void *arg) {
 	struct mq *t = arg;
 	long bad = 0, got = 0;
 	while (got < rounds) {
-		struct message_queue *q = skynet_globalmq_pop();
+		struct message_queue *q = skynet_sched_pop();
 		if (q == NULL)
 			continue;
 		struct skynet_message msg;
@@ -164,7 +165,7 @@ main(void) {
 #endif
 	diag("global queue: %s", globalq_variant);
 
-	skynet_globalmq_init();
+	skynet_sched_init(0);
 
 	struct gq *g = calloc(1, sizeof(*g));
 	g->q = globalq_create();
@@ -189,7 +190,7 @@ main(void) {
 		m->box[i] = skynet_mq_create((uint32_t)i + 1);
 		/* a new mailbox is marked in_global; its first push to the global queue is the
 		 * runtime's (skynet_context_new), and the consumer's pop parks it */
-		skynet_globalmq_push(m->box[i]);
+		skynet_sched_push(m->box[i], SCHED_NEW);
 	}
 	pthread_create(&c, NULL, mq_consumer, m);
 	pthread_create(&p, NULL, mq_producer, m);
@@ -198,7 +199,7 @@ main(void) {
 	is_int(atomic_load(&m->got), rounds, "MQ: every message delivered once (%ld)", rounds);
 	is_int(atomic_load(&m->bad), 0, "MQ: the receiver reads the data written before skynet_mq_push");
 	/* every mailbox is parked now: in the global queue at most once means not at all */
-	struct message_queue *left = skynet_globalmq_pop();
+	struct message_queue *left = skynet_sched_drain();
 	ok(left == NULL, "MQ: no mailbox left in the global queue (each was in it at most once)");
 
 	for (int i = 0; i < BOXES; i++) {
@@ -208,12 +209,12 @@ main(void) {
 		skynet_mq_release(g->box[i], NULL, NULL);
 	}
 	for (int n = 0; n < BOXES; n++) {
-		struct message_queue *q = skynet_globalmq_pop();
+		struct message_queue *q = skynet_sched_drain();
 		if (q)
 			skynet_mq_release(q, NULL, NULL);
 	}
-	ok(skynet_globalmq_pop() == NULL, "all mailboxes released");
-	skynet_globalmq_exit();
+	ok(skynet_sched_drain() == NULL, "all mailboxes released");
+	skynet_sched_exit();
 	free(m->data);
 	free(m);
 	free(g);

@@ -1,0 +1,20 @@
+#ifndef SKYNET_MQID_H
+#define SKYNET_MQID_H
+
+/* Dense mailbox ids: a mailbox takes one when it is created and gives it back when it is
+ * freed (not when its handle is retired: a retired mailbox may still sit in a queue while
+ * its handle slot already names a new service). Ids are reused, most recently freed first,
+ * and a fresh id is issued only when none is free, so at any time
+ *   every live mailbox has a distinct id, and every id is below the largest number of
+ *   mailboxes that ever existed at once (the largest count skynet_mqid_alloc returned),
+ * which is what an index-based queue sized by globalq_reserve needs. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* a free id; *mailboxes is the number of mailboxes that exist with this one */
+uint32_t skynet_mqid_alloc(size_t *mailboxes);
+/* the mailbox holding id is gone; its last accesses happen before the next alloc */
+void skynet_mqid_free(uint32_t id);
+
+#endif
