@@ -6,7 +6,7 @@
 #     fetch-and-add ceiling),
 #   - the handle-table micro-benchmarks (lookup, churn 0.1/1/10%, names; every table and the
 #     unsynchronized-read ceilings),
-#   - the whole-runtime ping-pong and big benchmarks for baseline and lockfree,
+#   - the whole-runtime ping-pong and big benchmarks for every preset (`make variants`),
 # REPS (default 3) repetitions after a discarded warm-up, variants interleaved, and writes
 # OUTDIR/<timestamp>-scaling.csv and .meta (results/README.md's schema). Commit them under
 # results/<host>/ with a line on the machine in results/README.md.
@@ -23,16 +23,20 @@ threads="${threads#,},$n"
 threads=$(tr ',' '\n' <<<"$threads" | sort -n | uniq | paste -sd,)
 echo "scaling-sweep: $n CPUs, threads $threads, results in $out" >&2
 
+presets=$(make -s --no-print-directory variants | sed -n 's/^PRESETS: //p')
+[ -n "$presets" ] || { echo "scaling-sweep: make variants printed no PRESETS: line" >&2; exit 2; }
+echo "scaling-sweep: presets $presets" >&2
+
 start=$(date +%s)
 scripts/ensure-deps.sh build
 make -s -j"$n" bench-programs
-for v in baseline lockfree; do make -s -j"$n" VARIANT="$v" node services; done
+for v in $presets; do make -s -j"$n" VARIANT="$v" node services; done
 echo "scaling-sweep: built in $(( $(date +%s) - start ))s" >&2
 
 wrappers=$(mktemp -d /tmp/skybench-sweep.XXXXXX)
 trap 'rm -rf "$wrappers"' EXIT
 mkdir -p "$wrappers/bench"
-for v in baseline lockfree; do
+for v in $presets; do
 	printf '#!/bin/sh\nexec %s --variant %s "$@"\n' "$PWD/scripts/runtime-bench.sh" "$v" > "$wrappers/bench/runtime-$v"
 	chmod +x "$wrappers/bench/runtime-$v"
 done
