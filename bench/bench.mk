@@ -113,9 +113,19 @@ bench-csvrow: $(BENCH_DIR)/csvrow
 # paper-numbers refuse or skip (results/README.md).
 BENCH_EMULATED := $(if $(filter-out $(shell uname -m),$(ARCH)),qemu-$(ARCH)$(if $(filter aarch64,$(ARCH)),-$(AARCH64_ISA)))
 BENCH_ENV = SKYBENCH_GIT_REV="$(GIT_REV)" $(PART_ENV) SKYBENCH_BENCH_DIR="$(BENCH_DIR)" \
+	SKYBENCH_PARTS="$(foreach p,$(PARTS),$(p)=$($(PART_VAR_$(p))))" \
 	SKYBENCH_LIBS="$(BENCH_LIBVERSIONS)" SKYBENCH_CC="$(CC)" SKYBENCH_CFLAGS="$(BENCH_CFLAGS_ROW)" \
 	SKYBENCH_RUNNER="$(SKYBENCH_RUNNER)" SKYBENCH_EMULATED="$(BENCH_EMULATED)" \
 	QUICK="$(QUICK)" FILTER="$(FILTER)" THREADS="$(THREADS)" PIN="$(PIN)" REPS="$(REPS)"
+
+# what the micro-benchmark rows record of their build, for drivers run outside make bench
+# (scripts/scaling-sweep.sh): one KEY=value line each
+.PHONY: bench-row-flags
+bench-row-flags:
+	$(info SKYBENCH_CC=$(CC))
+	$(info SKYBENCH_CFLAGS=$(BENCH_CFLAGS_ROW))
+	$(info SKYBENCH_LIBS=$(BENCH_LIBVERSIONS))
+	@:
 
 $(BUILD)/bench/runtime-bench: scripts/runtime-bench.sh
 	@mkdir -p $(dir $@)

@@ -70,7 +70,7 @@ m date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 m git_rev "${SKYBENCH_GIT_REV:-$(git describe --always --dirty 2>/dev/null)}"
 m git_status "$(git status --short 2>/dev/null | tr '\n' ' ')"
 m variant "$SKYBENCH_VARIANT"
-m parts "handle=${SKYBENCH_HANDLE:-?} globalq=${SKYBENCH_GLOBALQ:-?} timer=${SKYBENCH_TIMER:-?}"
+m parts "${SKYBENCH_PARTS:-?}"
 meta_machine
 m compiler "${SKYBENCH_CC:-cc}: $(${SKYBENCH_CC:-cc} --version 2>/dev/null | head -1)"
 m cxx "$(g++ --version 2>/dev/null | head -1)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # socket-bench.sh [--variants "baseline lockfree"] [--csv FILE] [--reps N] [--quick]
 #                 [--threads T] [--pin P] [--filter RE] [--list]
-# The loopback echo benchmark (issue 5): bench/echo_load (plain C, one thread, closed loop:
+# The loopback echo benchmark of the socket server: bench/echo_load (plain C, one thread, closed loop:
 # each connection keeps one message in flight) against
 #   - gate_echo on each variant's node (T worker threads, default 2), and
 #   - bench/epoll_echo, the ceiling (single-threaded epoll, no runtime), in the same run,

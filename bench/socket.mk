@@ -1,4 +1,4 @@
-# bench/socket.mk: the loopback echo benchmark of the socket server (issue 5), included at
+# bench/socket.mk: the loopback echo benchmark of the socket server, included at
 # the end of bench/bench.mk (uses its BENCH_DIR and the top-level BUILD, NODE, SERVICES).
 #
 #   make bench-socket [VARIANTS="baseline lockfree"] [REPS=5] [QUICK=1] [THREADS=2]

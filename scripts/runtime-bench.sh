@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # runtime-bench.sh [--variant V] [--csv FILE] [--reps N] [--quick] [--threads 1,2|1-4]
 #                  [--pin P] [--filter RE] [--list]
-# The whole-runtime benchmarks (issue 4 item 3): every benchmark service (services/
+# The whole-runtime benchmarks (Savina's micro-benchmarks and skynet's server shape): every benchmark service (services/
 # pingpong counting forkjoin fjcreate threadring chameneos big servershape latency) run on
 # the real node of one variant, for worker thread counts 1..nproc plus one oversubscribed
 # point (2*nproc, labelled oversubscribed=1), REPS times each (default 5) after one

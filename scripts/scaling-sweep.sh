@@ -23,9 +23,14 @@ threads="${threads#,},$n"
 threads=$(tr ',' '\n' <<<"$threads" | sort -n | uniq | paste -sd,)
 echo "scaling-sweep: $n CPUs, threads $threads, results in $out" >&2
 
-presets=$(make -s --no-print-directory variants | sed -n 's/^PRESETS: //p')
-[ -n "$presets" ] || { echo "scaling-sweep: make variants printed no PRESETS: line" >&2; exit 2; }
+variants=$(make -s --no-print-directory variants)
+key() { sed -n "s/^$1: //p" <<<"$variants"; }
+presets=$(key PRESETS) parts=$(key PARTS)
+[ -n "$presets" ] && [ -n "$parts" ] || { echo "scaling-sweep: make variants printed no PRESETS:/PARTS: line" >&2; exit 2; }
 echo "scaling-sweep: presets $presets" >&2
+# every part's column says "all": the micro-benchmarks run every implementation
+part_env=(SKYBENCH_PARTS="$(for p in $parts; do printf '%s=all ' "$p"; done)")
+for p in $parts; do part_env+=("SKYBENCH_$(key "PART_VAR_$p")=all"); done
 
 start=$(date +%s)
 scripts/ensure-deps.sh build
@@ -42,11 +47,11 @@ for v in $presets; do
 done
 
 git_rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
+# the compiler, flags and library versions the bench programs were built with, from make
+mapfile -t row_flags < <(make -s --no-print-directory bench-row-flags)
+env "${part_env[@]}" "${row_flags[@]}" \
 SKYBENCH_RESULTS_DIR="$out" SKYBENCH_VARIANT=scaling SKYBENCH_GIT_REV="$git_rev" \
-SKYBENCH_HANDLE=all SKYBENCH_GLOBALQ=all SKYBENCH_TIMER=all \
 SKYBENCH_BENCH_DIR=build/bench SKYBENCH_VARIANT_BENCH_DIR="$wrappers/bench" \
-SKYBENCH_LIBS="benchmark=$(pkg-config --modversion benchmark);ck=$(pkg-config --modversion ck);hwloc=$(pkg-config --modversion hwloc);urcu=$(pkg-config --modversion liburcu-memb)" \
-SKYBENCH_CC=cc SKYBENCH_CFLAGS="-O2 -g" \
 THREADS="$threads" REPS="${REPS:-3}" SECONDS_PER_POINT="${SECONDS_PER_POINT:-0.2}" \
 FILTER='^(globalq/(pairs|prodcons|bursts)|handle/(lookup|churn|names)|runtime/(pingpong|big))/' \
 	bench/run.sh

@@ -1,5 +1,5 @@
 /* skybench-test: part timer */
-/* The timer queue part (variants/timer/timerq.h), whatever variant is linked: timers fire
+/* The timer queue part (runtime/parts/timerq.h), whatever variant is linked: timers fire
  * exactly once, at the right tick, FIFO among equal expiries; cancel; the 32-bit wrap;
  * and random schedules checked against a reference model (a sorted list with a 64-bit
  * clock), so every variant is shown to agree with the same model on the same schedules.
