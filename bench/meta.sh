@@ -1,11 +1,26 @@
 # shellcheck shell=bash
-# bench/meta.sh, sourced by the drivers that write a run's .meta (bench/run.sh,
-# scripts/pingpong.sh): the lines that describe the machine and its state before the run
-# (docs/method.md rules 1 and 10), so that every run records them alike. The caller sets
-# $meta, the file, and writes its own lines (run id, revision, variants, flags) with m.
+# bench/meta.sh, sourced by the drivers that write a run's .meta or rows (bench/run.sh,
+# scripts/pingpong.sh, scripts/runtime-bench.sh): the lines that describe the machine and its
+# state before the run (docs/method.md rules 1 and 10), so that every run records them
+# alike. The caller sets $meta, the file, and writes its own lines (run id, revision,
+# variants, flags) with m.
 
 m() { printf '%s: %s\n' "$1" "$2" >> "$meta"; }
 readf() { [ -r "$1" ] && tr -d '\n' < "$1" || echo "unreadable"; }
+
+# the machine columns of a results row (cpu_model, topology, kernel) and nproc, as shell
+# variables, for the drivers that write rows through csvrow
+row_machine() {
+	local sockets cps tpc npu numa
+	lsv() { lscpu | sed -n "s/^$1:[[:space:]]*//p" | head -1; }
+	cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+	sockets=$(lsv 'Socket(s)') cps=$(lsv 'Core(s) per socket') tpc=$(lsv 'Thread(s) per core')
+	npu=$(lsv 'CPU(s)') numa=$(lsv 'NUMA node(s)')
+	: "${sockets:=1}" "${cps:=$npu}" "${tpc:=1}" "${numa:=1}"
+	topology="$sockets socket$([ "$sockets" = 1 ] || echo s) x $cps cores x $tpc PU/core, $npu PUs, $numa NUMA node$([ "$numa" = 1 ] || echo s)"
+	kernel=$(uname -srm)
+	nproc=$(nproc)
+}
 
 # host, CPU, topology, kernel
 meta_machine() {

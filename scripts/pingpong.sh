@@ -78,20 +78,13 @@ done
 host=$(hostname -s 2>/dev/null || hostname)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 run_id=$host-$stamp-pingpong
-cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
-lsv() { lscpu | sed -n "s/^$1:[[:space:]]*//p" | head -1; }
-sockets=$(lsv 'Socket(s)') cps=$(lsv 'Core(s) per socket') tpc=$(lsv 'Thread(s) per core')
-npu=$(lsv 'CPU(s)') numa=$(lsv 'NUMA node(s)')
-: "${sockets:=1}" "${cps:=$npu}" "${tpc:=1}" "${numa:=1}"
-topology="$sockets socket$([ "$sockets" = 1 ] || echo s) x $cps cores x $tpc PU/core, $npu PUs, $numa NUMA node$([ "$numa" = 1 ] || echo s)"
-kernel=$(uname -srm)
-nproc=$(nproc)
+. bench/meta.sh	# row_machine, m, meta_machine, meta_state
+row_machine
 outdir=${outdir:-results/$host}
 mkdir -p "$outdir" || exit 2
 csv=$outdir/$stamp-pingpong.csv
 meta=$outdir/$stamp-pingpong.meta
-. bench/meta.sh	# m, meta_machine, meta_state
-: > "$meta"
+> "$meta"
 m run_id "$run_id"
 m driver "scripts/pingpong.sh (ping-pong only: not a make bench run)"
 m date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"

@@ -103,14 +103,8 @@ else
 fi
 libs=${SKYBENCH_LIBS:-$(flag libs)}
 host=${SKYBENCH_HOST_LABEL:-$(hostname -s 2>/dev/null || hostname)}
-cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
-lsv() { lscpu | sed -n "s/^$1:[[:space:]]*//p" | head -1; }
-sockets=$(lsv 'Socket(s)') cps=$(lsv 'Core(s) per socket') tpc=$(lsv 'Thread(s) per core')
-npu=$(lsv 'CPU(s)') numa=$(lsv 'NUMA node(s)')
-: "${sockets:=1}" "${cps:=$npu}" "${tpc:=1}" "${numa:=1}"
-topology="$sockets socket$([ "$sockets" = 1 ] || echo s) x $cps cores x $tpc PU/core, $npu PUs, $numa NUMA node$([ "$numa" = 1 ] || echo s)"
-kernel=$(uname -srm)
-nproc=$(nproc)
+. bench/meta.sh	# row_machine, m, meta_machine, meta_state
+row_machine
 
 # --- thread counts ---
 tlist=()
@@ -163,7 +157,6 @@ if [ -z "$csv" ]; then
 fi
 if [ -n "$standalone" ]; then	# the .meta as make bench writes it (bench/meta.sh)
 	meta=${csv%.csv}.meta
-	. bench/meta.sh
 	: > "$meta"
 	m run_id "$run_id"
 	m date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
