@@ -22,6 +22,23 @@ row_machine() {
 	nproc=$(nproc)
 }
 
+# row_node VERSION: the row columns a node's --version line gives ("skybench-node NAME
+# (handle H, globalq G, timer T) git REV"): vname, handle, globalq, timer, git_rev
+row_node() {
+	vname=$(awk '{print $2}' <<<"$1")
+	read -r handle globalq timer < <(sed -n 's/.*(handle \([^,]*\), globalq \([^,]*\), timer \([^)]*\)).*/\1 \2 \3/p' <<<"$1")
+	git_rev=$(sed -n 's/.* git \([^ ]*\).*/\1/p' <<<"$1")
+}
+
+# row_compiler CC: the compiler column for what CC is ("gcc 12.2.0", "clang 14.0.6")
+row_compiler() {
+	if "$1" -v 2>&1 | grep -q 'clang version'; then
+		compiler="clang $("$1" -dumpversion)"
+	else
+		compiler="gcc $("$1" -dumpfullversion 2>/dev/null || "$1" -dumpversion)"
+	fi
+}
+
 # host, CPU, topology, kernel
 meta_machine() {
 	m host "$(hostname)"

@@ -78,7 +78,7 @@ done
 host=$(hostname -s 2>/dev/null || hostname)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 run_id=$host-$stamp-pingpong
-. bench/meta.sh	# row_machine, m, meta_machine, meta_state
+. bench/meta.sh	# row_node, row_compiler, row_machine, m, meta_machine, meta_state
 row_machine
 outdir=${outdir:-results/$host}
 mkdir -p "$outdir" || exit 2
@@ -106,19 +106,13 @@ add_point() {	# LABEL FIELDS-FILE COMMAND...: COMMAND prints "RESULT pingpong ..
 for spec in "${specs[@]}"; do
 	node=${BUILD[$spec]}/skybench-node
 	version=$("$node" --version) || { echo "pingpong: $node --version failed" >&2; exit 1; }
-	vname=$(awk '{print $2}' <<<"$version")
-	read -r handle globalq timer < <(sed -n 's/.*(handle \([^,]*\), globalq \([^,]*\), timer \([^)]*\)).*/\1 \2 \3/p' <<<"$version")
-	git_rev=$(sed -n 's/.* git \([^ ]*\).*/\1/p' <<<"$version")
+	row_node "$version"
 	cc=cc cflags=unknown libs=unknown
 	if [ -n "${FLAGS[$spec]}" ]; then
 		flag() { sed -n "s/^$1=//p" "${BUILD[$spec]}/compile-flags"; }
 		cc=$(flag cc) cflags=$(flag cflags) libs=$(flag libs)
 	fi
-	if "$cc" -v 2>&1 | grep -q 'clang version'; then
-		compiler="clang $("$cc" -dumpversion)"
-	else
-		compiler="gcc $("$cc" -dumpfullversion 2>/dev/null || "$cc" -dumpversion)"
-	fi
+	row_compiler "$cc"
 	impl=$vname
 	[[ $spec == *@* ]] && impl=$vname@${spec#*@}
 	m point "$impl: $version (from $([[ $spec == *@* ]] && echo "revision ${spec#*@}, $(git rev-parse "${spec#*@}")" || echo "this tree"))"

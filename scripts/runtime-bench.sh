@@ -87,23 +87,15 @@ fi
 # skybench-node NAME (handle H, globalq G, timer T) git REV
 version=$($runner "$node" --version) || { echo "runtime-bench: $runner $node --version failed" >&2; exit 1; }
 echo "meta: runtime_node: $version" >&2
-vname=$(awk '{print $2}' <<<"$version")
-handle=$(sed -n 's/.*(handle \([^,]*\),.*/\1/p' <<<"$version")
-globalq=$(sed -n 's/.*globalq \([^,]*\),.*/\1/p' <<<"$version")
-timer=$(sed -n 's/.*timer \([^)]*\)).*/\1/p' <<<"$version")
-git_rev=$(sed -n 's/.* git \([^ ]*\).*/\1/p' <<<"$version")
+. bench/meta.sh	# row_node, row_compiler, row_machine, m, meta_machine, meta_state
+row_node "$version"
 # the services' compiler and flags, as make wrote them beside the node (bench/bench.mk)
 flag() { sed -n "s/^$1=//p" "$build/compile-flags"; }
 cc=$(flag cc)
 cflags=$(flag cflags)
-if "$cc" -v 2>&1 | grep -q 'clang version'; then
-	compiler="clang $("$cc" -dumpversion)"
-else
-	compiler="gcc $("$cc" -dumpfullversion 2>/dev/null || "$cc" -dumpversion)"
-fi
+row_compiler "$cc"
 libs=${SKYBENCH_LIBS:-$(flag libs)}
 host=${SKYBENCH_HOST_LABEL:-$(hostname -s 2>/dev/null || hostname)}
-. bench/meta.sh	# row_machine, m, meta_machine, meta_state
 row_machine
 
 # --- thread counts ---
