@@ -233,7 +233,6 @@ COVERING = $(eval COVERING := $(call _covering,-e))$(COVERING)
 # partless (uses no part), host (executes nothing built here), node (runs the node), combo
 # (whole-runtime: every combination), "part <part>" (depends on that part alone). The lists
 # come from those lines; a test without a valid one is an error.
-TEST_PARTS := $(PARTS)
 # name=kind per test ("part <part>" as part-<part>), in file order
 TEST_KINDS := $(shell awk 'FNR == 1 { n = FILENAME; sub(/.*\//, "", n); sub(/\.c$$/, "", n) } \
 	FNR <= 15 && sub(/.*skybench-test: */, "") { sub(/ *(\*\/)? *$$/, ""); gsub(/ +/, "-"); \
@@ -241,7 +240,7 @@ TEST_KINDS := $(shell awk 'FNR == 1 { n = FILENAME; sub(/.*\//, "", n); sub(/\.c
 # $(call tests_of,KIND...): the tests of those kinds, in file order
 tests_of = $(strip $(foreach t,$(TEST_KINDS), \
 	$(if $(filter $(addprefix %=,$(1)),$(t)),$(firstword $(subst =, ,$(t))))))
-_test_kinds := partless host node combo $(addprefix part-,$(TEST_PARTS))
+_test_kinds := partless host node combo $(addprefix part-,$(PARTS))
 _bad_tests := $(filter-out $(call tests_of,$(_test_kinds)),$(notdir $(TEST_BINS) $(TEST_SCRIPTS)))
 ifneq ($(filter-out variants clean help deps,$(or $(MAKECMDGOALS),all)),)
 $(if $(_bad_tests),$(error no valid "skybench-test: KIND" line in the first 15 lines of \
@@ -252,7 +251,7 @@ endif
 # (HOST_TESTS among them only in the native unsanitized matrix)
 NODE_TESTS := $(call tests_of,node combo)
 COMBO_TESTS := $(call tests_of,combo)
-$(foreach p,$(TEST_PARTS),$(eval PART_TESTS_$(p) := $(call tests_of,part-$(p))))
+$(foreach p,$(PARTS),$(eval PART_TESTS_$(p) := $(call tests_of,part-$(p))))
 PARTLESS_TESTS := $(call tests_of,partless host)
 HOST_TESTS := $(call tests_of,host)
 # FULL=1: every combination instead of MATRIX; COMBOS="v ..." (combinations or presets)
