@@ -9,6 +9,7 @@ struct skynet_config {
 	int thread;
 	int harbor;
 	int profile;
+	int monitor_pad;	/* each worker's monitor on its own cache line */
 	const char * daemon;
 	const char * module_path;
 	const char * bootstrap;

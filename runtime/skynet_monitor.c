@@ -7,6 +7,7 @@
 #include "skynet_server.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct skynet_monitor {
@@ -17,15 +18,18 @@ struct skynet_monitor {
 };
 
 struct skynet_monitor *
-skynet_monitor_new(void) {
-	struct skynet_monitor *ret = skynet_malloc(sizeof(*ret));
+skynet_monitor_new(int pad) {
+	/* skynet mallocs 16 bytes per worker, so the workers' monitors share a cache line and
+	 * every callback's version increment moves that line between their cores; padded,
+	 * each worker's monitor has a line of its own */
+	struct skynet_monitor *ret = pad ? aligned_alloc(64, 64) : malloc(sizeof(*ret));
 	memset(ret, 0, sizeof(*ret));
 	return ret;
 }
 
 void
 skynet_monitor_delete(struct skynet_monitor *sm) {
-	skynet_free(sm);
+	free(sm);	/* malloc's or aligned_alloc's (skynet_malloc is malloc) */
 }
 
 void

@@ -189,7 +189,7 @@ thread_worker(void *p) {
 }
 
 static void
-start(int thread) {
+start(int thread, int pad) {
 	pthread_t pid[thread + 3];
 
 	struct monitor *m = skynet_malloc(sizeof(*m));
@@ -198,7 +198,7 @@ start(int thread) {
 
 	m->m = skynet_malloc(thread * sizeof(struct skynet_monitor *));
 	for (int i = 0; i < thread; i++)
-		m->m[i] = skynet_monitor_new();
+		m->m[i] = skynet_monitor_new(pad);
 	if (pthread_mutex_init(&m->mutex, NULL)) {
 		fprintf(stderr, "skybench-node: init mutex error\n");
 		exit(1);
@@ -332,7 +332,7 @@ skynet_start(struct skynet_config * config) {
 		return 1;
 	}
 
-	start(config->thread);
+	start(config->thread, config->monitor_pad);
 	teardown();
 	return 0;
 }
