@@ -26,6 +26,7 @@ endef
 $(eval $(call part,handle,HANDLE,rwlock,handle table))
 $(eval $(call part,globalq,GLOBALQ,spin,global queue))
 $(eval $(call part,timer,TIMER,wheel,timer))
+$(eval $(call part,sched,SCHED,global,scheduler))
 
 _empty :=
 _space := $(_empty) $(_empty)
@@ -43,9 +44,11 @@ _name_form := $(subst $(_space),-,$(wordlist 1,3,$(PARTS)))$(subst $(_space),,$(
 
 # Presets: names for combinations, each given by its combination name. baseline: every
 # part at its baseline.
-PRESETS := baseline lockfree
+PRESETS := baseline lockfree steal
 PRESET_baseline := $(call combo_name,$(foreach p,$(PARTS),$(BASELINE_$(p))))
 PRESET_lockfree := rcu-mpmc-wheel
+# steal: SCHED=steal with the other parts fastest in 16-pair ping-pong at 2 workers (README)
+PRESET_steal := urcu-spin-wheel-steal
 
 VARIANT ?= baseline
 # a preset name, or a combination name (HANDLE=, GLOBALQ=, ... then override single parts)
@@ -173,7 +176,7 @@ $(SERVICES): $(BUILD)/services/%.so: $(COMMON)/services/%.so
 	@mkdir -p $(dir $@)
 	@cp $< $@
 
-# Part tests (tests/test_part_*.c) link the three parts compiled with SKYBENCH_TEST_HOOKS
+# Part tests (tests/test_part_<part>.c) link their part compiled with SKYBENCH_TEST_HOOKS
 # (stall points and test entry points, runtime/parts/test_hooks.h) ahead of the archive,
 # and define what they fake of runtime/parts/runtime_services.h themselves. Other tests
 # link the whole runtime (whole-archive, -rdynamic) so services they load resolve skynet_*
@@ -184,9 +187,11 @@ $(HOOKED_PART_OBJ): $(BUILD)/obj-hooks/%.o: %.c $(HEADERS) | deps-build
 	$(CC) $(PART_CFLAGS) -DSKYBENCH_TEST_HOOKS=1 -c $< -o $@
 
 PART_TEST_BINS := $(filter $(BUILD)/tests/test_part_%,$(TEST_BINS))
-$(PART_TEST_BINS): $(BUILD)/tests/%: tests/%.c $(HOOKED_PART_OBJ) $(LIB) $(HEADERS)
+# test_part_<p> links <p>'s hooked object; what else it uses comes from the archive
+$(foreach p,$(PARTS),$(eval $(BUILD)/tests/test_part_$(p): $(BUILD)/obj-hooks/variants/$(p)/$($(PART_VAR_$(p))).o))
+$(PART_TEST_BINS): $(BUILD)/tests/%: tests/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -DSKYBENCH_TEST_HOOKS=1 $(LDFLAGS_ALL) -Itests $< $(HOOKED_PART_OBJ) $(LIB) $(LIBS_ALL) -o $@
+	$(CC) $(CFLAGS_ALL) -DSKYBENCH_TEST_HOOKS=1 $(LDFLAGS_ALL) -Itests $< $(filter $(BUILD)/obj-hooks/%,$^) $(LIB) $(LIBS_ALL) -o $@
 
 $(filter-out $(PART_TEST_BINS),$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)

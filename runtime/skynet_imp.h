@@ -1,6 +1,8 @@
 #ifndef SKYNET_IMP_H
 #define SKYNET_IMP_H
 
+#include "skynet_sched.h"
+
 /* Node configuration (the keys skynet_main.c reads) and the entry point that runs a node. */
 
 struct skynet_config {
@@ -12,6 +14,7 @@ struct skynet_config {
 	const char * bootstrap;
 	const char * logger;
 	const char * logservice;
+	struct skynet_sched_config sched;	/* sched_wake, sched_next, ... */
 };
 
 #define THREAD_WORKER 0

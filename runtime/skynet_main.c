@@ -104,6 +104,39 @@ optstring(const char *key, const char *opt) {
 	return str;
 }
 
+/* the scheduler's keys (runtime/skynet_sched.h); the tuning of steal is refused by a
+ * scheduler that does not read it, rather than silently ignored */
+static int
+read_sched(struct skynet_sched_config *c) {
+	static const struct sched_options dflt = SCHED_OPTIONS_DEFAULT;
+	char tmp[64];
+	const char *wake = optstring("sched_wake", "skynet");
+	if (strcmp(wake, "skynet") == 0)
+		c->wake = SCHED_WAKE_SKYNET;
+	else if (strcmp(wake, "eager") == 0)
+		c->wake = SCHED_WAKE_EAGER;
+	else
+		return die("%s: sched_wake must be \"skynet\" or \"eager\" (got '%s')", config_file,
+			shown(wake, tmp, sizeof(tmp)));
+	const char *steal = optstring("sched_steal", "half");
+	if (strcmp(steal, "half") == 0)
+		c->opt.steal_half = 1;
+	else if (strcmp(steal, "one") == 0)
+		c->opt.steal_half = 0;
+	else
+		return die("%s: sched_steal must be \"half\" or \"one\" (got '%s')", config_file,
+			shown(steal, tmp, sizeof(tmp)));
+	if (optint("sched_next", dflt.next, 0, 1000000, &c->opt.next) ||
+	    optint("sched_inject", dflt.inject, 1, 1000000, &c->opt.inject) ||
+	    optboolean("sched_counters", 0, &c->counters))
+		return -1;
+	if (!sched_options_used && (c->opt.next != dflt.next || c->opt.steal_half != dflt.steal_half ||
+	    c->opt.inject != dflt.inject))
+		return die("%s: sched_next, sched_steal and sched_inject tune SCHED=steal; this node is built with SCHED=%s",
+			config_file, sched_variant);
+	return 0;
+}
+
 static void
 usage(FILE *f) {
 	fprintf(f, "usage: skybench-node CONFIG | --version | --help\n");
@@ -118,13 +151,16 @@ help(void) {
 		"  thread = 8 (1..%d)   cpath = \"./cservice/?.so\"   harbor = 1\n"
 		"  bootstrap = \"snlua bootstrap\"   logger = nil (stdout)   logservice = \"logger\"\n"
 		"  profile = true   daemon: not supported\n"
-		"Every key is visible to services through GETENV.\n", SKYNET_MAXTHREAD);
+		"and the scheduler's (this node: SCHED=%s):\n"
+		"  sched_wake = \"skynet\" (or \"eager\")   sched_counters = false\n"
+		"  sched_next = 3   sched_steal = \"half\" (or \"one\")   sched_inject = 61 (SCHED=steal only)\n"
+		"Every key is visible to services through GETENV.\n", SKYNET_MAXTHREAD, sched_variant);
 }
 
 static void
 version(void) {
-	printf("skybench-node %s (handle %s, globalq %s, timer %s) git %s\n", skybench_variant,
-		skynet_handle_variant, globalq_variant, timerq_variant, skybench_git_rev);
+	printf("skybench-node %s (handle %s, globalq %s, timer %s, sched %s) git %s\n", skybench_variant,
+		skynet_handle_variant, globalq_variant, timerq_variant, sched_variant, skybench_git_rev);
 }
 
 static int
@@ -134,7 +170,8 @@ read_config(struct skynet_config *config) {
 		return die("%s%s", err, "");
 	if (optint("thread", 8, 1, SKYNET_MAXTHREAD, &config->thread) ||
 	    optint("harbor", 1, 0, 255, &config->harbor) ||
-	    optboolean("profile", 1, &config->profile))
+	    optboolean("profile", 1, &config->profile) ||
+	    read_sched(&config->sched))
 		return -1;
 	config->module_path = optstring("cpath", "./cservice/?.so");
 	config->bootstrap = optstring("bootstrap", "snlua bootstrap");

@@ -139,6 +139,19 @@ skynet_mq_pop(struct message_queue *q, struct skynet_message *message) {
 	return ret;
 }
 
+int
+skynet_mq_park_if_empty(struct message_queue *q) {
+	spinlock_lock(&q->lock);
+	int empty = q->head == q->tail;
+	if (empty) {
+		/* as skynet_mq_pop parks an empty mailbox */
+		q->overload_threshold = MQ_OVERLOAD;
+		q->in_global = 0;
+	}
+	spinlock_unlock(&q->lock);
+	return empty;
+}
+
 void
 skynet_mq_drain(struct message_queue *q, message_drop func, void *ud) {
 	struct skynet_message msg;

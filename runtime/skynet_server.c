@@ -309,7 +309,7 @@ skynet_context_message_dispatch(struct skynet_monitor *sm, struct message_queue 
 	}
 
 	assert(q == ctx->queue);
-	struct message_queue *nq = skynet_sched_pop();
+	struct message_queue *nq = skynet_sched_pop_yield();
 	if (nq) {
 		/* others are waiting: go to the back of the line */
 		skynet_sched_push(q, SCHED_REQUEUE);

@@ -26,11 +26,8 @@
 struct monitor {
 	int count;
 	struct skynet_monitor ** m;
-	pthread_cond_t cond;
 	pthread_cond_t monitor_cond;	/* the monitor's 1 s sleeps; signalled at quit */
-	pthread_mutex_t mutex;
-	atomic_int sleep;	/* changed under mutex; read without it by wakeup() */
-	atomic_int quit;	/* set under mutex; read without it by workers */
+	pthread_mutex_t mutex;		/* for monitor_cond */
 };
 
 struct worker_parm {
@@ -58,22 +55,11 @@ create_thread(pthread_t *thread, void *(*start_routine) (void *), void *arg) {
 }
 
 static void
-wakeup(struct monitor *m, int busy) {
-	/* relaxed: a heuristic read, as skynet's; a missed wakeup is repaired by the timer
-	 * thread's next call 2.5 ms later */
-	if (atomic_load_explicit(&m->sleep, memory_order_relaxed) >= m->count - busy) {
-		/* signal sleep worker, "spurious wakeup" is harmless */
-		pthread_cond_signal(&m->cond);
-	}
-}
-
-static void
 free_monitor(struct monitor *m) {
 	int n = m->count;
 	for (int i = 0; i < n; i++)
 		skynet_monitor_delete(m->m[i]);
 	pthread_mutex_destroy(&m->mutex);
-	pthread_cond_destroy(&m->cond);
 	pthread_cond_destroy(&m->monitor_cond);
 	skynet_free(m->m);
 	skynet_free(m);
@@ -87,7 +73,7 @@ monitor_sleep(struct monitor *m) {
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 1;
 	pthread_mutex_lock(&m->mutex);
-	while (!atomic_load(&m->quit)) {
+	while (!skynet_sched_quitting()) {
 		if (pthread_cond_timedwait(&m->monitor_cond, &m->mutex, &until) == ETIMEDOUT)
 			break;
 	}
@@ -133,7 +119,7 @@ signal_hup(void) {
 
 static void *
 thread_socket(void *p) {
-	struct monitor * m = p;
+	(void)p;
 	skynet_initthread(THREAD_SOCKET);
 	skynet_handle_thread_start();
 	for (;;) {
@@ -146,7 +132,7 @@ thread_socket(void *p) {
 			continue;
 		}
 		/* an event came after a wait in epoll: wake a worker only if all sleep */
-		wakeup(m, 0);
+		skynet_sched_wakeup(0);
 	}
 	skynet_handle_thread_stop();
 	return NULL;
@@ -162,7 +148,7 @@ thread_timer(void *p) {
 		/* lets an RCU handle table finish deferred frees while workers sleep */
 		skynet_handle_thread_quiescent();
 		CHECK_ABORT
-		wakeup(m, m->count - 1);
+		skynet_sched_wakeup(m->count - 1);
 		usleep(2500);
 		if (atomic_exchange(&SIG, 0))
 			signal_hup();
@@ -170,9 +156,8 @@ thread_timer(void *p) {
 	/* wakeup socket thread */
 	skynet_socket_exit();
 	/* wakeup all worker thread */
+	skynet_sched_quit();
 	pthread_mutex_lock(&m->mutex);
-	atomic_store(&m->quit, 1);
-	pthread_cond_broadcast(&m->cond);
 	pthread_cond_signal(&m->monitor_cond);
 	pthread_mutex_unlock(&m->mutex);
 	skynet_handle_thread_stop();
@@ -190,25 +175,11 @@ thread_worker(void *p) {
 	skynet_sched_thread_start(id);
 	skynet_handle_thread_start();
 	struct message_queue * q = NULL;
-	/* relaxed: quit only ends the loop; the mutex orders everything that matters */
-	while (!atomic_load_explicit(&m->quit, memory_order_relaxed)) {
+	while (!skynet_sched_quitting()) {
 		q = skynet_context_message_dispatch(sm, q, weight);
 		skynet_handle_thread_quiescent();
-		if (q == NULL) {
-			if (pthread_mutex_lock(&m->mutex) == 0) {
-				atomic_fetch_add(&m->sleep, 1);
-				/* "spurious wakeup" is harmless, because dispatch can be called at any time */
-				skynet_handle_thread_offline();
-				if (!atomic_load(&m->quit))
-					pthread_cond_wait(&m->cond, &m->mutex);
-				skynet_handle_thread_online();
-				atomic_fetch_sub(&m->sleep, 1);
-				if (pthread_mutex_unlock(&m->mutex)) {
-					fprintf(stderr, "unlock mutex error");
-					exit(1);
-				}
-			}
-		}
+		if (q == NULL)
+			skynet_sched_park();
 	}
 	/* a mailbox this worker still holds goes back, so teardown finds every mailbox */
 	if (q)
@@ -224,8 +195,6 @@ start(int thread) {
 	struct monitor *m = skynet_malloc(sizeof(*m));
 	memset(m, 0, sizeof(*m));
 	m->count = thread;
-	atomic_init(&m->sleep, 0);
-	atomic_init(&m->quit, 0);
 
 	m->m = skynet_malloc(thread * sizeof(struct skynet_monitor *));
 	for (int i = 0; i < thread; i++)
@@ -234,7 +203,7 @@ start(int thread) {
 		fprintf(stderr, "skybench-node: init mutex error\n");
 		exit(1);
 	}
-	if (pthread_cond_init(&m->cond, NULL) || pthread_cond_init(&m->monitor_cond, NULL)) {
+	if (pthread_cond_init(&m->monitor_cond, NULL)) {
 		fprintf(stderr, "skybench-node: init cond error\n");
 		exit(1);
 	}
@@ -310,6 +279,7 @@ teardown(void) {
 	int rounds = 0;
 	while ((q = skynet_sched_drain()) != NULL && rounds++ < 1000000)
 		skynet_mq_release(q, drop_payload, NULL);
+	skynet_sched_report();
 	skynet_handle_thread_stop();
 	skynet_handle_exit();
 	skynet_sched_exit();
@@ -334,7 +304,7 @@ skynet_start(struct skynet_config * config) {
 	skynet_harbor_init(config->harbor);
 	skynet_handle_init(config->harbor);
 	skynet_handle_thread_start();
-	skynet_sched_init(config->thread);
+	skynet_sched_init(config->thread, &config->sched);
 	if (skynet_module_init(config->module_path) != 0) {
 		teardown();
 		return 1;

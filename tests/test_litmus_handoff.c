@@ -184,7 +184,7 @@ main(void) {
 #endif
 	diag("global queue: %s", globalq_variant);
 
-	skynet_sched_init(0);
+	skynet_sched_init(0, NULL);
 
 	struct gq *g = calloc(1, sizeof(*g));
 	g->q = globalq_create();

@@ -135,7 +135,7 @@ main(void) {
 	const char *runner = getenv("SKYBENCH_RUNNER");
 	if (runner && *runner)
 		rounds /= 10;	/* under an emulator or valgrind */
-	skynet_sched_init(0);
+	skynet_sched_init(0, NULL);
 
 	struct message_queue *q[SEQ + 1];
 	int in_order = 1;
