@@ -6,7 +6,7 @@
 # service derives from the scheduler's rules (sched_next K, sched_inject I) and checks.
 # SCHED=steal also runs with the next slot off (sched_next = 0) and with both wake
 # policies, and shows that the check can fail: with the next-slot budget set out of reach
-# (sched_next = 1000000) while the bound still assumes K = 3, the pair must starve X past
+# (sched_next = 100000) while the bound still assumes K = 3, the pair must starve X past
 # the bound.
 set -u
 . "$(dirname "$0")/node_tap.sh"
@@ -31,7 +31,7 @@ if [ "$SCHED" = steal ]; then
 	fair fair-next1-inject7 1 7 "sched_next = 1" "sched_inject = 7"
 	# the check must catch a scheduler that ignores the budget: here the node is told a
 	# budget no pair reaches, the bound is still K = 3's
-	write_config fair-broken 1 "test_fair $SCHED 3 61 $PROBES" "sched_next = 1000000"
+	write_config fair-broken 1 "test_fair $SCHED 3 61 $PROBES" "sched_next = 100000"
 	timeout $((60 * SLOW)) "$NODE" "$TMPD/fair-broken.config" > "$TMPD/fair-broken.out" 2>&1
 	grep -q "^not ok - a worker's send" "$TMPD/fair-broken.tap"
 	tap_ok $(( $? == 0 )) "[fair-broken] with sched_next out of reach, X waits past the bound for K = 3 (the check can fail): $(grep "a worker's send" "$TMPD/fair-broken.tap" | sed 's/ (failed in service.*//')"
