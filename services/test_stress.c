@@ -3,9 +3,12 @@
  * numbered messages to each of the K workers after it (mod N), all at once. Each receiver
  * checks that every sender's numbers arrive consecutively (per-pair FIFO, nothing lost or
  * duplicated) and that its callback never runs concurrently with itself; when it has its
- * K*M messages it reports to the coordinator, which checks the totals and ABORTs. */
+ * K*M messages it reports to the coordinator, which checks the totals and ABORTs. It also
+ * says (a comment, not a check: which worker runs what is the OS's choice) how many
+ * messages the weighted workers (the 5th on, skynet_start.c) dispatched. */
 
 #include "skynet.h"
+#include "skynet_sched.h"
 #include "svc_tap.h"
 
 #include <stdatomic.h>
@@ -20,6 +23,10 @@ static uint32_t
 self_handle(struct skynet_context *ctx) {
 	return (uint32_t)strtoul(skynet_command(ctx, "REG", NULL) + 1, NULL, 16);
 }
+
+/* messages dispatched by workers 0-3 (one per visit) and by the others (weighted batches);
+ * one module, one copy, shared by every instance */
+static atomic_long by_unweighted, by_weighted;
 
 struct payload {
 	uint32_t from;	/* sender index */
@@ -96,6 +103,8 @@ worker_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t 
 	/* a callback must never overlap itself: detect it rather than assume it */
 	if (atomic_exchange(&s->busy, 1))
 		s->overlap_errors++;
+	/* relaxed: a statistic, read after every worker has reported */
+	atomic_fetch_add_explicit(skynet_worker_id() >= 4 ? &by_weighted : &by_unweighted, 1, memory_order_relaxed);
 	if (type == PTYPE_SYSTEM && sz == sizeof(uint32_t) * s->n)
 		worker_go(ctx, s, msg);
 	else if (type == PTYPE_CLIENT && sz == sizeof(struct payload))
@@ -115,6 +124,9 @@ coordinator_done(struct skynet_context *ctx, struct stress *s, int timed_out) {
 		(unsigned long long)s->total, (unsigned long long)want);
 	SVC_OK(ctx, s->total_order == 0, "per sender-receiver FIFO held (%llu order errors)", (unsigned long long)s->total_order);
 	SVC_OK(ctx, s->total_overlap == 0, "no callback ran concurrently with itself (%llu overlaps)", (unsigned long long)s->total_overlap);
+	svc_tap_write(ctx, "# %d workers: %ld messages dispatched by workers 0-3 (one per visit), %ld by workers 4+ (weighted)",
+		skynet_worker_count(), atomic_load_explicit(&by_unweighted, memory_order_relaxed),
+		atomic_load_explicit(&by_weighted, memory_order_relaxed));
 	svc_tap_write(ctx, "TAPDONE");
 	skynet_command(ctx, "ABORT", NULL);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # skybench-test: combo
-# Whole-runtime behaviour on the real node, for 1 to 4 workers and from a few to
+# Whole-runtime behaviour on the real node, for 1 to 4 and 6 workers and from a few to
 # thousands of services: the service API (names, dead handles, handle ids, LAUNCH
 # failures, env, sessions, timer order, bounced PTYPE_ERROR), per-pair FIFO, no loss or
 # duplication, no self-concurrent callback.

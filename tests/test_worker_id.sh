@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Worker identity on the real node, for 1 to 4 workers (services/test_worker.c): the main
+# Worker identity on the real node, for 1 to 4 and 6 workers (services/test_worker.c): the main
 # thread and a service's own thread have id -1; every callback, timer callback and init on
 # a worker has an id in 0..thread-1; ids and worker threads correspond one to one; the
 # count is the config's thread.
