@@ -342,50 +342,6 @@ m result "$([ $failed -eq 0 ] && echo ok || echo "FAILED: $failed runs")"
 for i in "${!labels[@]}"; do
 	printf '%s|%s|%s|%s\n' "${labels[$i]}" "${KIND[${P_SPEC[$i]}]}" "${BASE[${P_SPEC[$i]}]}" "${P_T[$i]}"
 done > "$tmp/points"
-awk -F'|' -v reps="$reps" '
-	function median(list,   a, n, i, j, t) {
-		n = split(list, a, " ")
-		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		lo = a[1]; hi = a[n]
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
-	FILENAME ~ /samples$/ { s[$1] = s[$1] " " $2; next }
-	FILENAME ~ /counters$/ {
-		split($3, kv, ";"); delete c
-		for (i in kv) { split(kv[i], x, "="); c[x[1]] = x[2] }
-		pops = c["next_hits"] + c["local_pops"] + c["inject_pops"]; k = 1000 / $2
-		cn[$1]++
-		if (pops) { nx[$1] = nx[$1] " " 100 * c["next_hits"] / pops; ij[$1] = ij[$1] " " 100 * c["inject_pops"] / pops }
-		else { nx[$1] = nx[$1] " 0"; ij[$1] = ij[$1] " 0" }
-		st[$1] = st[$1] " " k * c["steals"]; sn[$1] = sn[$1] " " k * c["stolen"]
-		ov[$1] = ov[$1] " " k * c["overflows"]; wk[$1] = wk[$1] " " k * c["wakeups"]
-		sl[$1] = sl[$1] " " k * c["sleeps"]
-		next
-	}
-	{ lab[++n] = $1; kind[$1] = $2; base[$1] = $3; t[$1] = $4 }
-	END {
-		printf "point median [min, max] messages/s over %d rounds\n", reps
-		for (i = 1; i <= n; i++) if (s[lab[i]] != "") { m = median(s[lab[i]]); med[lab[i]] = m; L[lab[i]] = lo; H[lab[i]] = hi }
-		for (i = 1; i <= n; i++) {
-			p = lab[i]
-			if (s[p] == "") { printf "%-40s no sample\n", p; continue }
-			line = sprintf("%-40s %12.0f [%.0f, %.0f]", p, med[p], L[p], H[p])
-			cl = "ceiling:" base[p] " threads=" t[p]
-			if (kind[p] == "variant" && t[p] >= 2 && med[cl] > 0)
-				line = line sprintf("  %.0f%% of %s", 100 * med[p] / med[cl], cl)
-			print line
-		}
-		hdr = 0
-		for (i = 1; i <= n; i++) {
-			p = lab[i]
-			if (!cn[p]) continue
-			if (!hdr++) {
-				print "scheduler counters, median over rounds: share of pops (next slot, injection queue) in %; the rest per 1000 messages"
-				printf "%-40s %7s %7s %9s %9s %9s %9s %9s\n", "point", "next%", "inject%", "steals", "stolen", "overflows", "wakeups", "sleeps"
-			}
-			printf "%-40s %7.1f %7.1f %9.3f %9.3f %9.3f %9.3f %9.3f\n", p, median(nx[p]), median(ij[p]),
-				median(st[p]), median(sn[p]), median(ov[p]), median(wk[p]), median(sl[p])
-		}
-	}' "$tmp/samples" "$tmp/counters" "$tmp/points"
+awk -F'|' -v reps="$reps" -f bench/pingpong-summary.awk "$tmp/samples" "$tmp/counters" "$tmp/points"
 echo "pingpong: rows in $csv, machine state in $meta" >&2
 [ $failed -eq 0 ]
