@@ -55,7 +55,8 @@ ok $(grep -q "^point: baseline@HEAD: skybench-node baseline .* git $head_rev (fr
 ok $([ "$(grep -c '^baseline\(@HEAD\)\? threads=1 *[0-9]* \[[0-9]*, [0-9]*\]$' "$tmp/stdout")" = 2 ] && echo 1 || echo 0) \
 	"median [min, max] per point on stdout"
 ok $(grep -q '^\[pingpong 2/2' "$tmp/stderr" && echo 1 || echo 0) "progress on stderr"
-ok $(! git worktree list | grep -q 'build/pingpong-rev' && ! ls -d build/pingpong-rev.* >/dev/null 2>&1 && echo 1 || echo 0) \
+# (this checkout's worktrees only: others of the same repository may run this test too)
+ok $(! git worktree list | grep -q "$root/build/pingpong-rev" && ! ls -d build/pingpong-rev.* >/dev/null 2>&1 && echo 1 || echo 0) \
 	"the temporary worktree is gone"
 
 # --- overrides, the ceiling, the peers ---
