@@ -81,7 +81,7 @@ m cxx "$(g++ --version 2>/dev/null | head -1)"
 m cflags "${SKYBENCH_CFLAGS:-}"
 m libs "${SKYBENCH_LIBS:-}"
 m knobs "QUICK=${QUICK:-} FILTER=${FILTER:-} THREADS=${THREADS:-} PIN=${PIN:-} REPS=$REPS WAKE=${SKYBENCH_SCHED_WAKE:-}"
-m sched_wake "${SKYBENCH_SCHED_WAKE:-default (the node's: skynet)}"
+m sched_wake "${SKYBENCH_SCHED_WAKE:-default (skynet)}"
 meta_state
 
 args=(--csv "$csv" --reps "$REPS")
