@@ -3,7 +3,7 @@
 # IMPLS_<part>, BASELINE_<part>, PRESETS, combo_name, VARIANT_NAME, PART_ENV, GIT_REV,
 # NODE, SERVICES.
 #
-#   make bench [VARIANT=v] [QUICK=1] [FILTER=regex] [THREADS=1,2] [PIN=policy] [REPS=n]
+#   make bench [VARIANT=v] [QUICK=1] [FILTER=regex] [THREADS=1,2] [PIN=policy] [REPS=n] [WAKE=skynet|eager]
 #   make bench-programs          build them only
 #   make driver-build            a variant's node, services and compile-flags (the drivers')
 #
@@ -116,7 +116,8 @@ BENCH_ENV = SKYBENCH_GIT_REV="$(GIT_REV)" $(PART_ENV) SKYBENCH_BENCH_DIR="$(BENC
 	SKYBENCH_PARTS="$(foreach p,$(PARTS),$(p)=$($(PART_VAR_$(p))))" \
 	SKYBENCH_LIBS="$(BENCH_LIBVERSIONS)" SKYBENCH_CC="$(CC)" SKYBENCH_CFLAGS="$(BENCH_CFLAGS_ROW)" \
 	SKYBENCH_RUNNER="$(SKYBENCH_RUNNER)" SKYBENCH_EMULATED="$(BENCH_EMULATED)" \
-	QUICK="$(QUICK)" FILTER="$(FILTER)" THREADS="$(THREADS)" PIN="$(PIN)" REPS="$(REPS)"
+	QUICK="$(QUICK)" FILTER="$(FILTER)" THREADS="$(THREADS)" PIN="$(PIN)" REPS="$(REPS)" \
+	SKYBENCH_SCHED_WAKE="$(WAKE)"
 
 # what the micro-benchmark rows record of their build, for drivers run outside make bench
 # (scripts/scaling-sweep.sh): one KEY=value line each
@@ -156,3 +157,4 @@ print-bench-dir:
 # make test also exercises the benchmark programs (tests/test_bench_smoke.sh)
 test: bench-programs
 -include bench/socket.mk
+-include bench/peers/peers.mk

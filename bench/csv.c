@@ -96,6 +96,7 @@ csv_context_init(struct csv_context *c, const char *cflags, const char *libs,
 	copy_env(c->handle, sizeof c->handle, "SKYBENCH_HANDLE", "");
 	copy_env(c->globalq, sizeof c->globalq, "SKYBENCH_GLOBALQ", "");
 	copy_env(c->timer, sizeof c->timer, "SKYBENCH_TIMER", "");
+	copy_env(c->sched, sizeof c->sched, "SKYBENCH_SCHED", "");
 	/* SKYBENCH_HOST_LABEL replaces the hostname: bench/run.sh sets it to
 	 * <host>-emulated-<label> for a run under qemu, so that its rows can never pass for
 	 * the host's own numbers */
@@ -141,12 +142,14 @@ csv_put_row(FILE *f, const struct csv_context *c, const struct csv_row *r) {
 	const char *fields[CSV_NCOLS] = {
 		[CSV_run_id] = c->run_id, [CSV_date] = date, [CSV_host] = c->host,
 		[CSV_git_rev] = c->git_rev, [CSV_variant] = c->variant, [CSV_handle] = c->handle,
-		[CSV_globalq] = c->globalq, [CSV_timer] = c->timer, [CSV_part] = r->part,
-		[CSV_impl] = r->impl, [CSV_ceiling] = ceil, [CSV_benchmark] = r->benchmark,
+		[CSV_globalq] = c->globalq, [CSV_timer] = c->timer, [CSV_sched] = c->sched,
+		[CSV_sched_wake] = "-", [CSV_sched_next] = "-", [CSV_sched_steal] = "-",
+		[CSV_sched_inject] = "-", [CSV_part] = r->part, [CSV_impl] = r->impl,
+		[CSV_peer] = "", [CSV_ceiling] = ceil, [CSV_benchmark] = r->benchmark,
 		[CSV_params] = r->params, [CSV_threads] = threads, [CSV_oversubscribed] = over,
 		[CSV_pin] = r->pin, [CSV_cpus] = r->cpus, [CSV_rep] = rep, [CSV_metric] = r->metric,
 		[CSV_value] = value, [CSV_unit] = r->unit, [CSV_ops] = ops, [CSV_wall_ns] = wall,
-		[CSV_check] = r->check ? r->check : "none", [CSV_compiler] = c->compiler,
+		[CSV_check] = r->check ? r->check : "none", [CSV_counters] = "-", [CSV_compiler] = c->compiler,
 		[CSV_cflags] = c->cflags, [CSV_libs] = c->libs, [CSV_cpu_model] = c->cpu_model,
 		[CSV_topology] = c->topology, [CSV_kernel] = c->kernel,
 	};

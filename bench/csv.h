@@ -10,8 +10,9 @@
 
 #define CSV_COLUMNS(X) \
 	X(run_id) X(date) X(host) X(git_rev) X(variant) X(handle) X(globalq) X(timer) \
-	X(part) X(impl) X(ceiling) X(benchmark) X(params) X(threads) X(oversubscribed) \
-	X(pin) X(cpus) X(rep) X(metric) X(value) X(unit) X(ops) X(wall_ns) X(check) \
+	X(sched) X(sched_wake) X(sched_next) X(sched_steal) X(sched_inject) \
+	X(part) X(impl) X(ceiling) X(peer) X(benchmark) X(params) X(threads) X(oversubscribed) \
+	X(pin) X(cpus) X(rep) X(metric) X(value) X(unit) X(ops) X(wall_ns) X(check) X(counters) \
 	X(compiler) X(cflags) X(libs) X(cpu_model) X(topology) X(kernel)
 
 #define CSV_ENUM_(name) CSV_##name,
@@ -28,13 +29,15 @@ void csv_put_header(FILE *f);
 
 /* What every row of one program run shares: filled by csv_context_init from the
  * environment the driver sets (SKYBENCH_RUN_ID, SKYBENCH_GIT_REV, SKYBENCH_VARIANT,
- * SKYBENCH_HANDLE, SKYBENCH_GLOBALQ, SKYBENCH_TIMER) and from the machine itself. */
+ * SKYBENCH_HANDLE, SKYBENCH_GLOBALQ, SKYBENCH_TIMER, SKYBENCH_SCHED) and from the machine
+ * itself. The C programs write micro-benchmark rows: no node runs, so the node's scheduler
+ * settings and counters are "-" and peer is empty (results/README.md). */
 struct csv_context {
 	char run_id[96];
 	char host[128];
 	char git_rev[64];
 	char variant[96];
-	char handle[32], globalq[32], timer[32];
+	char handle[32], globalq[32], timer[32], sched[32];
 	char compiler[128];
 	char cflags[512];
 	char libs[256];

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # bench/meta.sh, sourced by the drivers that write a run's .meta or rows (bench/run.sh,
-# scripts/pingpong.sh, scripts/runtime-bench.sh): the lines that describe the machine and its
-# state before the run (docs/method.md rules 1 and 10), so that every run records them
-# alike. The caller sets $meta, the file, and writes its own lines (run id, revision,
+# scripts/pingpong.sh, scripts/runtime-bench.sh, bench/socket-bench.sh): the lines that
+# describe the machine and its state before the run (docs/method.md rules 1 and 10), and
+# the columns of a node and its scheduler, so that every run records them alike. The caller sets $meta, the file, and writes its own lines (run id, revision,
 # variants, flags) with m.
 
 m() { printf '%s: %s\n' "$1" "$2" >> "$meta"; }
@@ -23,11 +23,69 @@ row_machine() {
 }
 
 # row_node VERSION: the row columns a node's --version line gives ("skybench-node NAME
-# (handle H, globalq G, timer T) git REV"): vname, handle, globalq, timer, git_rev
+# (handle H, globalq G, timer T, sched S) git REV"): vname, handle, globalq, timer, sched,
+# git_rev. A node from before the scheduler part names no sched: it is skynet's, global.
 row_node() {
+	local p k v list
 	vname=$(awk '{print $2}' <<<"$1")
-	read -r handle globalq timer < <(sed -n 's/.*(handle \([^,]*\), globalq \([^,]*\), timer \([^)]*\)).*/\1 \2 \3/p' <<<"$1")
+	handle="" globalq="" timer="" sched=global
+	IFS=, read -r -a list <<<"$(sed -n 's/^[^(]*(\([^)]*\)).*/\1/p' <<<"$1")"
+	for p in "${list[@]}"; do
+		read -r k v <<<"$p"
+		case $k in handle|globalq|timer|sched) printf -v "$k" '%s' "$v" ;; esac
+	done
 	git_rev=$(sed -n 's/.* git \([^ ]*\).*/\1/p' <<<"$1")
+}
+
+# The scheduler settings of a node run, the sched_* columns (results/README.md).
+# row_sched "KEY=VALUE..." (the config overrides of the point; $sched from row_node): what
+# the config asks for, defaults filled in: sched_wake, sched_next, sched_steal, sched_inject.
+# The keys other than sched_wake apply to SCHED=steal only: "-" for global.
+row_sched() {
+	local kv
+	sched_wake=skynet sched_next=3 sched_steal=half sched_inject=61
+	for kv in $1; do
+		case ${kv%%=*} in
+		sched_wake|sched_next|sched_steal|sched_inject) printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
+		esac
+	done
+	[ "$sched" = global ] && sched_next=- sched_steal=- sched_inject=-
+	return 0
+}
+
+# row_counters FILE...: what nodes printed at exit with sched_counters = true (conventions:
+# "skybench-sched: sched=S wake=W next=N steal=X inject=I workers=W", one "worker=K ..." line
+# per worker, one "worker=all ..."): counters, the worker=all lines summed key by key over
+# the files (a shared-nothing point has one per node) as "k=N;k=N" in the node's order,
+# empty when no node printed one; sched_said, the first settings line, empty if none.
+row_counters() {
+	counters=$(awk '$1 == "skybench-sched:" {
+			for (i = 2; i <= NF && $i !~ /^worker=/; i++) ;
+			if ($i != "worker=all") next
+			for (i++; i <= NF; i++) {
+				split($i, kv, "=")
+				if (!(kv[1] in sum)) order[++n] = kv[1]
+				sum[kv[1]] += kv[2]
+			}
+		}
+		END { for (i = 1; i <= n; i++) printf "%s%s=%.0f", (i > 1 ? ";" : ""), order[i], sum[order[i]] }' "$@")
+	sched_said=$(grep -h '^skybench-sched: sched=' "$@" 2>/dev/null | head -1)
+}
+
+# row_sched_check: after row_sched and row_counters, take the settings the node itself
+# printed (the truth) into sched_wake, sched_next, sched_steal, sched_inject; prints one
+# line for each one that differs from what the config asked (a key the node ignored)
+row_sched_check() {
+	[ -n "$sched_said" ] || return 0
+	local k col said
+	for k in wake next steal inject; do
+		col=sched_$k
+		said=$(sed -n "s/.* $k=\([^ ]*\).*/\1/p" <<<" ${sched_said#skybench-sched: }")
+		[ -n "$said" ] || continue
+		[ "$sched" = global ] && [ "$k" != wake ] && continue
+		[ "$said" = "${!col}" ] || echo "node says $k=$said, the config asked $col=${!col}"
+		printf -v "$col" '%s' "$said"
+	done
 }
 
 # row_compiler CC: the compiler column for what CC is ("gcc 12.2.0", "clang 14.0.6")

@@ -6,7 +6,8 @@
 # checks the CSV against the schema and prints the summary table.
 #
 # Knobs: QUICK=1 (smoke run), FILTER=regex (on part/benchmark/impl/params/tN), THREADS=1,2
-# or 1-4, PIN=compact|scatter|one-per-core|smt-siblings|list:0,1|none, REPS=n (default 5).
+# or 1-4, PIN=compact|scatter|one-per-core|smt-siblings|list:0,1|none, REPS=n (default 5),
+# WAKE=skynet|eager (SKYBENCH_SCHED_WAKE: the nodes' wake policy, scripts/runtime-bench.sh).
 # Contract for the extra programs: they accept --csv FILE --reps N [--quick] [--threads L]
 # [--pin P] [--filter RE], append rows in the schema of results/README.md (bench/csv.h does
 # it), print progress on stderr, lines "meta: key: value" on stderr go into the .meta file,
@@ -51,10 +52,13 @@ fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 outdir=${SKYBENCH_RESULTS_DIR:-results/$host}
 mkdir -p "$outdir"
-base="$outdir/$stamp-$SKYBENCH_VARIANT"
+# WAKE= (SKYBENCH_SCHED_WAKE): every node the run starts uses that wake policy; the file
+# name and run id say so, so that runs with different policies never look alike
+wtag=${SKYBENCH_SCHED_WAKE:+-wake-$SKYBENCH_SCHED_WAKE}
+base="$outdir/$stamp-$SKYBENCH_VARIANT$wtag"
 csv="$base.csv"
 meta="$base.meta"
-export SKYBENCH_RUN_ID="$host-$stamp-$SKYBENCH_VARIANT"
+export SKYBENCH_RUN_ID="$host-$stamp-$SKYBENCH_VARIANT$wtag"
 : > "$csv"
 
 . "$(dirname "$0")/meta.sh"	# m, meta_machine, meta_state
@@ -76,7 +80,8 @@ m compiler "${SKYBENCH_CC:-cc}: $(${SKYBENCH_CC:-cc} --version 2>/dev/null | hea
 m cxx "$(g++ --version 2>/dev/null | head -1)"
 m cflags "${SKYBENCH_CFLAGS:-}"
 m libs "${SKYBENCH_LIBS:-}"
-m knobs "QUICK=${QUICK:-} FILTER=${FILTER:-} THREADS=${THREADS:-} PIN=${PIN:-} REPS=$REPS"
+m knobs "QUICK=${QUICK:-} FILTER=${FILTER:-} THREADS=${THREADS:-} PIN=${PIN:-} REPS=$REPS WAKE=${SKYBENCH_SCHED_WAKE:-}"
+m sched_wake "${SKYBENCH_SCHED_WAKE:-default (skynet)}"
 meta_state
 
 args=(--csv "$csv" --reps "$REPS")

@@ -102,12 +102,15 @@ if [[ -n $runner && -z $emulated || -z $runner && -n $emulated ]]; then
 	echo "socket-bench: SKYBENCH_RUNNER='$runner' and SKYBENCH_EMULATED='$emulated' go together (make bench-socket ARCH=... sets both)" >&2
 	exit 2
 fi
+. bench/meta.sh	# row_node, row_sched
 declare -A NODE PARTS
 for v in $variants; do
 	make -s -j2 VARIANT="$v" driver-build >&2 || { echo "socket-bench: build of $v failed" >&2; exit 1; }
 	NODE[$v]=$(make -s VARIANT="$v" print-build)/skybench-node
-	# handle-globalq-timer, from the node's --version
-	PARTS[$v]=$($runner "${NODE[$v]}" --version | sed -n 's/.*(handle \([^,]*\), globalq \([^,]*\), timer \([^)]*\)).*/\1-\2-\3/p')
+	# handle globalq timer sched and the default settings, from the node's --version
+	row_node "$($runner "${NODE[$v]}" --version)"
+	row_sched ""
+	PARTS[$v]="$handle $globalq $timer $sched $sched_wake $sched_next $sched_steal $sched_inject"
 done
 
 host=$(hostname -s 2>/dev/null || hostname)
@@ -139,13 +142,15 @@ echo "meta: socket_bench: load=echo_load (1 thread) server_threads=$sthreads loo
 
 # row impl ceiling params threads rep metric value unit ops wall_ns check
 row() {
-	local variant=$1 parts=(- - -) cpus="?" i
+	local variant=$1 parts=(- - - - - - - -) cpus="?" i
 	for ((i = 1; i < $4; i++)); do cpus="$cpus;?"; done
-	[ "$1" != epoll ] && parts=(${PARTS[$1]//-/ })
+	[ "$1" != epoll ] && parts=(${PARTS[$1]})
 	[ "$1" = epoll ] && variant=$v1
 	$runner "$csvrow" --csv "$csv" run_id="$run_id" host="$host" git_rev="$git_rev" \
 		variant="$variant" handle="${parts[0]}" globalq="${parts[1]}" timer="${parts[2]}" \
-		part=runtime impl="$1" ceiling="$2" benchmark=echo params="$3" threads="$4" \
+		sched="${parts[3]}" sched_wake="${parts[4]}" sched_next="${parts[5]}" \
+		sched_steal="${parts[6]}" sched_inject="${parts[7]}" counters="$([ "$1" = epoll ] && echo -)" \
+		part=runtime impl="$1" peer= ceiling="$2" benchmark=echo params="$3" threads="$4" \
 		oversubscribed=0 pin=none cpus="$cpus" rep="$5" metric="$6" value="$7" unit="$8" \
 		ops="$9" wall_ns="${10}" check="${11}" compiler="$compiler" \
 		cflags="-std=c11 -D_GNU_SOURCE -O2 -g" libs="$libs" cpu_model="$cpu_model" \

@@ -2,7 +2,7 @@
 # ensure-deps.sh GROUP...: make sure the Debian packages a target needs are installed.
 # As root, installs what is missing with apt-get and says so; otherwise stops with the
 # exact command to run. Groups: build (runtime, variants, tests, benchmarks), verify (make
-# verify's memcheck), plot, paper.
+# verify's memcheck), plot, paper, peers (the Go and Erlang ping-pong peers, make peers).
 set -euo pipefail
 
 missing=()
@@ -47,8 +47,13 @@ for group in "$@"; do
 		need_file /usr/share/texmf/fonts/type1/public/lm lmodern
 		need_cmd pdftoppm poppler-utils
 		;;
+	peers)
+		need_cmd go golang-go
+		need_cmd erlc erlang-base
+		need_cmd erl erlang-base
+		;;
 	*)
-		echo "ensure-deps.sh: unknown group '$group' (build, verify, plot, paper)" >&2
+		echo "ensure-deps.sh: unknown group '$group' (build, verify, plot, paper, peers)" >&2
 		exit 2
 		;;
 	esac

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # runtime-bench.sh [--variant V] [--csv FILE] [--reps N] [--quick] [--threads 1,2|1-4]
-#                  [--pin P] [--filter RE] [--list]
+#                  [--pin P] [--filter RE] [--wake skynet|eager] [--list]
 # The whole-runtime benchmarks (Savina's micro-benchmarks and skynet's server shape): every benchmark service (services/
 # pingpong counting forkjoin fjcreate threadring chameneos big servershape latency) run on
 # the real node of one variant, for worker thread counts 1..nproc plus one oversubscribed
@@ -23,6 +23,11 @@
 # QUICK=1 / --quick: tiny sizes, 1 repetition, no warm-up, threads nproc and 2*nproc only
 # (a smoke run, about 20 s on 2 cores: each node run costs ~1 s of shutdown, see below).
 # Progress (benchmark, runs left, ETA) on stderr; "meta: k: v" lines are for bench/run.sh.
+# Scheduler: every node runs with sched_counters = true; --wake (WAKE=, make bench WAKE=)
+# sets the node's sched_wake. Every row records the scheduler and its settings (sched,
+# sched_wake, sched_next, sched_steal, sched_inject) and the node's summed counters
+# (counters); each run's per-worker counter lines go to <csv without .csv>.counters, and a
+# run with --wake has "-wake-<policy>" in its run id and file name.
 # Under make bench ARCH=aarch64 the node runs through $SKYBENCH_RUNNER (qemu-user; the
 # build comes from the ARCH= that make passes down in MAKEFLAGS) and rows carry the
 # emulated host label $SKYBENCH_HOST_LABEL (bench/run.sh).
@@ -32,6 +37,7 @@ cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
 
 variant=${SKYBENCH_VARIANT:-${VARIANT:-baseline}}
 csv="" reps=${REPS:-5} quick=${QUICK:-} threads=${THREADS:-} pin=${PIN:-} filter=${FILTER:-} list=""
+wake=${SKYBENCH_SCHED_WAKE:-${WAKE:-}}
 [ "$quick" = 0 ] && quick=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -42,8 +48,9 @@ while [ $# -gt 0 ]; do
 	--threads) threads=$2; shift ;;
 	--pin) pin=$2; shift ;;
 	--filter) filter=$2; shift ;;
+	--wake) wake=$2; shift ;;
 	--list) list=1 ;;
-	-h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,32p' "$0"; exit 0 ;;
 	*) echo "runtime-bench: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -52,6 +59,10 @@ if [ -n "$pin" ] && [ "$pin" != none ]; then
 	echo "!!!!!! runtime-bench: PIN=$pin asked, but the node does not pin its worker threads:" >&2
 	echo "!!!!!! the runtime rows are UNPINNED and say pin=none" >&2
 fi
+case $wake in
+""|skynet|eager) ;;
+*) echo "runtime-bench: --wake/WAKE=$wake: the node's policies are skynet and eager" >&2; exit 2 ;;
+esac
 echo "meta: runtime_pin: none (skybench-node does not pin its worker threads; runtime rows are unpinned)" >&2
 
 # --- the benchmarks: name | default bootstrap | quick bootstrap | metrics (key:unit) ---
@@ -89,6 +100,11 @@ version=$($runner "$node" --version) || { echo "runtime-bench: $runner $node --v
 echo "meta: runtime_node: $version" >&2
 . bench/meta.sh	# row_node, row_compiler, row_machine, m, meta_machine, meta_state
 row_node "$version"
+overrides=${wake:+sched_wake=$wake}
+wake_cfg=""
+[ -n "$wake" ] && wake_cfg="sched_wake = \"$wake\""
+row_sched "$overrides"
+echo "meta: runtime_sched: sched=$sched sched_wake=$sched_wake sched_next=$sched_next sched_steal=$sched_steal sched_inject=$sched_inject (counters on: sched_counters = true)" >&2
 # the services' compiler and flags, as make wrote them beside the node (bench/bench.mk)
 flag() { sed -n "s/^$1=//p" "$build/compile-flags"; }
 cc=$(flag cc)
@@ -140,13 +156,16 @@ if [ ${#selected[@]} -eq 0 ]; then
 fi
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-run_id=${SKYBENCH_RUN_ID:-$host-$stamp-$vname}
+wtag=${wake:+-wake-$wake}
+run_id=${SKYBENCH_RUN_ID:-$host-$stamp-$vname$wtag}
 standalone=""
 if [ -z "$csv" ]; then
 	standalone=1
 	mkdir -p "results/$host"
-	csv="results/$host/$stamp-$vname-runtime.csv"
+	csv="results/$host/$stamp-$vname$wtag-runtime.csv"
 fi
+# the per-worker counter lines of every measured run, beside the CSV
+ctrs=${csv%.csv}.counters
 if [ -n "$standalone" ]; then	# the .meta as make bench writes it (bench/meta.sh)
 	meta=${csv%.csv}.meta
 	: > "$meta"
@@ -155,7 +174,8 @@ if [ -n "$standalone" ]; then	# the .meta as make bench writes it (bench/meta.sh
 	m git_rev "$git_rev"
 	m git_status "$(git status --short 2>/dev/null | tr '\n' ' ')"
 	m variant "$vname"
-	m parts "handle=$handle globalq=$globalq timer=$timer"
+	m parts "handle=$handle globalq=$globalq timer=$timer sched=$sched"
+	m sched "sched=$sched sched_wake=$sched_wake sched_next=$sched_next sched_steal=$sched_steal sched_inject=$sched_inject (sched_counters = true; per-worker counters in $ctrs)"
 	m node "$version"
 	meta_machine
 	m compiler "$compiler"
@@ -172,10 +192,12 @@ row() {	# benchmark params threads rep metric value unit ops wall_ns check
 	[ "$3" -gt "$nproc" ] && over=1
 	for ((i = 1; i < $3; i++)); do cpus="$cpus;?"; done
 	$runner "$csvrow" --csv "$csv" run_id="$run_id" host="$host" git_rev="$git_rev" \
-		variant="$vname" handle="$handle" globalq="$globalq" timer="$timer" part=runtime \
-		impl="$vname" ceiling=0 benchmark="$1" params="$2" threads="$3" oversubscribed=$over \
-		pin=none cpus="$cpus" rep="$4" metric="$5" value="$6" unit="$7" ops="$8" wall_ns="$9" \
-		check="${10}" compiler="$compiler" cflags="$cflags" libs="$libs" cpu_model="$cpu_model" \
+		variant="$vname" handle="$handle" globalq="$globalq" timer="$timer" sched="$sched" \
+		sched_wake="$sched_wake" sched_next="$sched_next" sched_steal="$sched_steal" \
+		sched_inject="$sched_inject" part=runtime impl="$vname" peer= ceiling=0 \
+		benchmark="$1" params="$2" threads="$3" oversubscribed=$over pin=none cpus="$cpus" \
+		rep="$4" metric="$5" value="$6" unit="$7" ops="$8" wall_ns="$9" check="${10}" \
+		counters="$counters" compiler="$compiler" cflags="$cflags" libs="$libs" cpu_model="$cpu_model" \
 		topology="$topology" kernel="$kernel" || rows_bad=$((rows_bad + 1))
 }
 rows_bad=0
@@ -190,6 +212,8 @@ cpath = "$build/services/?.so"
 bootstrap = "$1"
 profile = false
 logger = "$tmp/log"
+sched_counters = true
+$wake_cfg
 CFG
 	# every run ends in up to 1 s of node teardown (the monitor thread polls for the end
 	# once a second, as skynet's does): wall time, not part of any measurement
@@ -235,6 +259,11 @@ for s in "${selected[@]}"; do
 		for t in "${order[@]}"; do
 			line=$(run_one "$boot" "$t")
 			ok=$?
+			# the node's own account of its scheduler: settings and summed counters
+			row_sched "$overrides"
+			row_counters "$tmp/out"
+			row_sched_check | sed 's/^/!!!!!! runtime-bench: /' >&2
+			grep -h '^skybench-sched: ' "$tmp/out" | sed "s/^/$run_id $name threads=$t rep=$r: /" >> "$ctrs"
 			# params: every key of the RESULT line that is neither a metric nor seconds/ops
 			ps=""
 			for kvp in ${line#RESULT * }; do
@@ -269,6 +298,11 @@ echo "runtime-bench: done in $(( $(date +%s) - start ))s, $failed failed runs; $
 if [ $rows_bad -ne 0 ]; then
 	echo "!!!!!! runtime-bench: csvrow refused $rows_bad row(s) (its line above says why)" >&2
 	failed=$((failed + rows_bad))
+fi
+if [ ! -s "$ctrs" ]; then
+	rm -f "$ctrs"
+	echo "!!!!!! runtime-bench: the node printed no scheduler counters (sched_counters = true is newer than its revision?): the counters column is empty" >&2
+	echo "meta: runtime_counters: none (the node printed no skybench-sched lines)" >&2
 fi
 if [ -n "$standalone" ]; then
 	m loadavg_after "$(cat /proc/loadavg)"

@@ -7,6 +7,8 @@
 #   - the handle-table micro-benchmarks (lookup, churn 0.1/1/10%, names; every table and the
 #     unsynchronized-read ceilings),
 #   - the whole-runtime ping-pong and big benchmarks for every preset (`make variants`),
+#   - the same ping-pong written for Go and Erlang (bench/peers/peers-bench.sh; rows peer=go,
+#     peer=erlang), where their toolchains are installed (scripts/ensure-deps.sh peers),
 # REPS (default 3) repetitions after a discarded warm-up, variants interleaved, and writes
 # OUTDIR/<timestamp>-scaling.csv and .meta (results/README.md's schema). Commit them under
 # results/<host>/ with a line on the machine in results/README.md.
@@ -36,6 +38,7 @@ start=$(date +%s)
 scripts/ensure-deps.sh build
 make -s -j"$n" bench-programs
 for v in $presets; do make -s -j"$n" VARIANT="$v" node services; done
+make -s peers	# says loudly which peer it cannot build
 echo "scaling-sweep: built in $(( $(date +%s) - start ))s" >&2
 
 wrappers=$(mktemp -d /tmp/skybench-sweep.XXXXXX)
@@ -45,6 +48,7 @@ for v in $presets; do
 	printf '#!/bin/sh\nexec %s --variant %s "$@"\n' "$PWD/scripts/runtime-bench.sh" "$v" > "$wrappers/bench/runtime-$v"
 	chmod +x "$wrappers/bench/runtime-$v"
 done
+ln -s "$PWD/bench/peers/peers-bench.sh" "$wrappers/bench/peers"
 
 git_rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
 # the compiler, flags and library versions the bench programs were built with, from make

@@ -45,7 +45,7 @@ ok $([ $? = 0 ] && echo 1 || echo 0) "bench_timer at 1000 pending, bursts, cance
 $run "$bd/summary" --check --quiet "$csv" 2>"$tmp/check.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "the CSV passes the schema check ($(cat "$tmp/check.err"))"
 rows=$(($(wc -l < "$csv") - 1))
-impls=$(cut -d, -f10 "$csv" | sort -u | tr '\n' ' ')
+impls=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "impl") c = i; next } { print $c }' "$csv" | sort -u | tr '\n' ' ')
 ok $([ "$rows" -gt 20 ] && echo 1 || echo 0) "one row per measurement: $rows rows, implementations: $impls"
 for c in faa unsync-read unsync-bsearch; do
 	ok $(grep -q ",$c,1," "$csv" && echo 1 || echo 0) "ceiling $c measured and flagged"

@@ -123,5 +123,23 @@ ok "$([ $? -eq 1 ]; echo $?)" "--fail-if-slower 0: the time regression A->B fail
 $CMP "$T/a.csv" "$T/b.csv" --format csv 2>/dev/null | cmp -s - "$T/ab.csv"
 ok $? "fixed seed: identical output on a second run"
 
+# whole-runtime rows of two files pair up whatever the variant, but never with a peer's
+# (peer=go: another language's runtime) or a ceiling's
+pp() {	# RUN IMPL PEER CEILING VALUES...
+	local run=$1 impl=$2 peer=$3 ceil=$4 rep=0 v
+	shift 4
+	for v in "$@"; do
+		rep=$((rep + 1))
+		echo "$run,2026-01-01T00:00:00Z,h,${impl%%:*},runtime,$impl,$ceil,$peer,pingpong,messages=100;pairs=2,2,$rep,msgs_per_s,$v,msgs/s,pass"
+	done
+}
+PPH="run_id,date,host,variant,part,impl,ceiling,peer,benchmark,params,threads,rep,metric,value,unit,check"
+{ echo "$PPH"; pp runA baseline "" 0 10 11 12; pp runA go go 0 50 51 52; pp runA ceiling:baseline "" 1 90 91 92; } >"$T/pa.csv"
+{ echo "$PPH"; pp runB steal "" 0 20 21 22; pp runB go go 0 50 51 52; pp runB ceiling:baseline "" 1 90 91 92; } >"$T/pb.csv"
+$CMP "$T/pa.csv" "$T/pb.csv" --format csv --include-ceilings >"$T/pab.csv" 2>"$T/pab.err"
+ok $? "two ping-pong files with peers and ceilings: exit 0 ($(head -c 200 "$T/pab.err"))"
+got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["impl"] "=" $c["a_median"] "/" $c["b_median"] }' "$T/pab.csv" | sort | paste -sd' ')
+ok "$([ "$got" = "baseline vs steal=11/21 ceiling:baseline=91/91 go=51/51" ]; echo $?)" "the variants pair up; the peer and the ceiling only with themselves ($got)"
+
 echo "1..$N"
 [ "$FAILED" -eq 0 ]

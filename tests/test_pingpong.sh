@@ -55,8 +55,70 @@ ok $(grep -q "^point: baseline@HEAD: skybench-node baseline .* git $head_rev (fr
 ok $([ "$(grep -c '^baseline\(@HEAD\)\? threads=1 *[0-9]* \[[0-9]*, [0-9]*\]$' "$tmp/stdout")" = 2 ] && echo 1 || echo 0) \
 	"median [min, max] per point on stdout"
 ok $(grep -q '^\[pingpong 2/2' "$tmp/stderr" && echo 1 || echo 0) "progress on stderr"
-ok $(! git worktree list | grep -q 'build/pingpong-rev' && ! ls -d build/pingpong-rev.* >/dev/null 2>&1 && echo 1 || echo 0) \
+# (this checkout's worktrees only: others of the same repository may run this test too)
+ok $(! git worktree list | grep -q "$root/build/pingpong-rev" && ! ls -d build/pingpong-rev.* >/dev/null 2>&1 && echo 1 || echo 0) \
 	"the temporary worktree is gone"
+
+# --- overrides, the ceiling, the peers ---
+pp -r 1 -t "1 2" -p 2 -n 2000 -o "$tmp/kinds" baseline+sched_wake=eager ceiling:baseline go erlang > "$tmp/stdout" 2> "$tmp/stderr"
+rc=$?
+ok $([ $rc = 0 ] && echo 1 || echo 0) "pingpong.sh baseline+sched_wake=eager ceiling:baseline go erlang exits 0 (got $rc)"
+[ $rc = 0 ] || tail -n 20 "$tmp/stderr" | sed 's/^/# /'
+csv=$(ls "$tmp"/kinds/*-pingpong.csv 2>/dev/null)
+meta=${csv%.csv}.meta
+${SKYBENCH_RUNNER:-} "$summary" --check --quiet "$csv" 2>"$tmp/check"
+ok $([ $? = 0 ] && echo 1 || echo 0) "the CSV passes the schema check ($(cat "$tmp/check"))"
+peers=""
+for p in go erlang; do
+	if make -s --no-print-directory -C "$root" peers 2>/dev/null && { [ -x build/peers/pingpong-go ] || [ $p != go ]; } &&
+	   { [ -f build/peers/pingpong.beam ] || [ $p != erlang ]; }; then
+		peers="$peers $p"
+	else
+		ok $(grep -q "^WARNING: peer $p skipped: its toolchain is not installed" "$meta" &&
+			grep -q "^!!!!!! pingpong: peer $p skipped" "$tmp/stderr" && echo 1 || echo 0) \
+			"no $p toolchain: the run says so on stderr and in the .meta"
+		echo "ok $((n += 1)) # SKIP the $p peer: its toolchain is not installed (scripts/ensure-deps.sh peers)"
+		echo "SKIPPED CHECK: the $p peer (no toolchain)" >&2
+	fi
+done
+version=$(build/baseline/skybench-node --version 2>/dev/null || env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL make -s VARIANT=baseline print-build)
+got=$(python3 -c '
+import csv, sys
+for r in sorted(csv.DictReader(open(sys.argv[1], newline="")), key=lambda r: (r["impl"], r["threads"])):
+	print(r["impl"], r["threads"], r["variant"], r["peer"] or "-", r["ceiling"], r["pin"], r["sched"], r["sched_wake"],
+	      r["sched_next"], r["params"], r["check"], "counters" if r["counters"] not in ("", "-") else r["counters"] or "none")
+' "$csv")
+want="baseline+sched_wake=eager 1 baseline - 0 none global eager - messages=2000;pairs=2 pass COUNTERS
+baseline+sched_wake=eager 2 baseline - 0 none global eager - messages=2000;pairs=2 pass COUNTERS
+ceiling:baseline 2 baseline - 1 PIN global skynet - messages=2000;pairs=2 pass COUNTERS"
+for p in $peers; do want="$want
+$p 1 $p $p 0 none - - - messages=2000;pairs=2 pass -
+$p 2 $p $p 0 none - - - messages=2000;pairs=2 pass -"; done
+# the counters exist once the node prints them (a node whose --version names its sched part)
+if grep -q ' sched ' <<<"$(bash -c 'cd "$1" && build/baseline/skybench-node --version' _ "$root")"; then want=${want//COUNTERS/counters}; else want=${want//COUNTERS/none}; fi
+pin=$(python3 -c 'import csv,sys; print(next(r["pin"] for r in csv.DictReader(open(sys.argv[1])) if r["ceiling"] == "1"))' "$csv")
+[[ $pin == list:* ]] || pin=none
+want=${want//PIN/$pin}
+ok $([ "$got" = "$(sort <<<"$want")" ] && echo 1 || echo 0) \
+	"one row per point: the spec as impl, the ceiling's at 2 workers only, peers marked, the scheduler's settings"
+[ "$got" = "$(sort <<<"$want")" ] || { echo "# got:"; sed 's/^/#   /' <<<"$got"; echo "# want:"; sort <<<"$want" | sed 's/^/#   /'; }
+ok $(grep -q '^ceiling_pin: ceiling:baseline threads=2: ' "$meta" && grep -q '^point: baseline+sched_wake=eager: .*config adds sched_wake=eager' "$meta" && echo 1 || echo 0) \
+	".meta: the ceiling's pinning and each point's config"
+ok $(grep -q '^baseline+sched_wake=eager threads=2 .* [0-9]*% of ceiling:baseline threads=2$' "$tmp/stdout" && echo 1 || echo 0) \
+	"the summary gives the variant's fraction of the ceiling of its parts"
+# the peers count as services/pingpong.c: 3 pairs, 1001 messages -> 166 round trips per pair, 996
+for p in $peers; do
+	case $p in
+	go) line=$(build/peers/pingpong-go 2 3 1001 2>/dev/null) ;;
+	erlang) line=$(timeout 60 erl +S 2:2 -noshell -pa build/peers -run pingpong main 3 1001 2>/dev/null) ;;
+	esac
+	ok $([[ $line == "RESULT pingpong pairs=3 messages=996 seconds="*" msgs_per_sec="* ]] && [[ $line != *FAILED* ]] && echo 1 || echo 0) \
+		"the $p peer counts messages as the C service does ($line)"
+done
+pp -r 1 -t 1 -p 2 -n 2000 -o "$tmp/bad" baseline+thread=4 > /dev/null 2> "$tmp/bad.err"
+rc=$?
+ok $([ $rc = 2 ] && grep -q "set by the driver itself" "$tmp/bad.err" && [ ! -e "$tmp/bad" ] && echo 1 || echo 0) \
+	"an override of a key the driver sets: exit 2 before anything runs (got $rc: $(tail -1 "$tmp/bad.err"))"
 
 pp -r 1 -t 1 -p 2 -n 2000 -o "$tmp/bad" baseline@no-such-revision-here > /dev/null 2> "$tmp/bad.err"
 rc=$?

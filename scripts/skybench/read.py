@@ -76,6 +76,12 @@ def sample_value(row):
 			row["part"], row["benchmark"], row["impl"]))
 
 
+def is_peer(row):
+	"""True for a peer's row (peer=go, erlang: the benchmark written for another runtime,
+	bench/peers/), which is never a skybench variant; files from before the column have none."""
+	return row.get("peer", "") not in ("", "-")
+
+
 def higher_is_better(metric, unit):
 	"""True for rates, False for times, None if the unit does not say."""
 	if unit.endswith("/s") or metric.endswith("_per_s"):
