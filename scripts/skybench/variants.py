@@ -46,7 +46,11 @@ class Variants:
 			if not c or len(c) != 1:
 				raise VariantsError("%s printed no PRESET_%s: line" % (how, name))
 			self.presets[name] = c[0]
-		whole = "-".join(self.baseline[p] for p in self.parts)
+		# a name leaves out trailing parts beyond the third while they are at their baseline
+		impls = [self.baseline[p] for p in self.parts]
+		while len(impls) > 3 and impls[-1] == self.baseline[self.parts[len(impls) - 1]]:
+			impls.pop()
+		whole = "-".join(impls)
 		named = [n for n, c in sorted(self.presets.items()) if c == whole]
 		if not named:
 			raise VariantsError("%s: no preset is every part's baseline (%s)" % (how, whole))
