@@ -133,7 +133,8 @@ print("runtime: " + v.baseline["runtime"])' >"$T/var" 2>&1
 make -s --no-print-directory variants >"$T/mk"
 diff <(grep -E '^(PARTS|BASELINE_[a-z]+|PRESETS|PRESET_[a-z]+): ' "$T/mk" | sort) <(grep -v '^runtime: ' "$T/var" | sort) >&2
 ok $? "parts, baselines and presets as make -s variants prints them"
-combo=$(for p in $(sed -n 's/^PARTS: //p' "$T/mk"); do sed -n "s/^BASELINE_$p: //p" "$T/mk"; done | paste -sd-)
+# a name leaves out trailing parts beyond the third at their baseline, so the first three
+combo=$(for p in $(sed -n 's/^PARTS: //p' "$T/mk"); do sed -n "s/^BASELINE_$p: //p" "$T/mk"; done | head -3 | paste -sd-)
 [ -n "$combo" ] && grep -q "^PRESET_$(sed -n 's/^runtime: //p' "$T/var"): $combo\$" "$T/mk"
 ok $? "the runtime's baseline ($(sed -n 's/^runtime: //p' "$T/var")) is the preset made of every part's baseline ($combo)"
 mkdir -p "$T/nomake"
