@@ -17,6 +17,7 @@
 #include "skynet.h"
 #include "skynet_sched.h"
 #include "svc_tap.h"
+#include "bench_svc.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -240,19 +241,6 @@ strand_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t 
 	return 0;
 }
 
-static uint32_t
-launch(struct skynet_context *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static uint32_t
-launch(struct skynet_context *ctx, const char *fmt, ...) {
-	char cmd[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	const char *h = skynet_command(ctx, "LAUNCH", cmd);
-	return h ? (uint32_t)strtoul(h + 1, NULL, 16) : 0;
-}
 
 int
 test_strand_init(struct strand *s, struct skynet_context *ctx, const char *parm) {
@@ -276,9 +264,9 @@ test_strand_init(struct strand *s, struct skynet_context *ctx, const char *parm)
 	s->role = COORD; s->k = a; s->r = b; s->guard = c;
 	uint32_t self = self_handle(ctx);
 	for (unsigned i = 0; i < a; i++)
-		if ((target_handles[i] = launch(ctx, "test_strand target %u %u %x", i, b, self)) == 0)
+		if ((target_handles[i] = bs_launch(ctx, "test_strand target %u %u %x", i, b, self)) == 0)
 			return 1;
-	uint32_t blocker = launch(ctx, "test_strand blocker %u %u %u %x", a, b, c, self);
+	uint32_t blocker = bs_launch(ctx, "test_strand blocker %u %u %u %x", a, b, c, self);
 	if (blocker == 0)
 		return 1;
 	s->blocker = blocker;
@@ -286,7 +274,7 @@ test_strand_init(struct strand *s, struct skynet_context *ctx, const char *parm)
 	s->guard_session = atoi(skynet_command(ctx, "TIMEOUT", skynet_command(ctx, "GETENV", "strand_deadline")));
 	/* partner i plays with target i and also sends to target i + 1 */
 	for (unsigned i = 0; i < a; i++) {
-		uint32_t p = launch(ctx, "test_strand partner %u %u %x %x", i, b, blocker, target_handles[(i + 1) % a]);
+		uint32_t p = bs_launch(ctx, "test_strand partner %u %u %x %x", i, b, blocker, target_handles[(i + 1) % a]);
 		if (p == 0)
 			return 1;
 		send_msg(ctx, target_handles[i], READY, 0, 0, p);
