@@ -2,7 +2,8 @@
  *   (empty)    the checker: names, sends to dead handles, handle ids, LAUNCH failures, env,
  *              sessions, timers (order, TIMEOUT 0), bounced PTYPE_ERROR; then ABORT
  *   child      registers ".child" and waits
- *   sink       exits on its first message (the rest of its mailbox bounces)
+ *   sink       exits on its first message (the rest of its mailbox bounces, or, in a
+ *              weighted batch, is still delivered and reported back)
  *   endless    one callback that spins until the monitor marks it endless
  *   overload   floods a "counter" child twice to trip the overload ladder (thread = 1)
  *   counter    counts messages, tells its parent when a round is complete
@@ -41,6 +42,8 @@ struct api {
 	int guard;
 	int bounce_session[5];
 	int bounced[5];
+	int late[5];	/* delivered to the sink after its EXIT, within the same weighted batch */
+	int exited;	/* sink: EXIT done */
 	int nbounced;
 	int finished;
 	/* counter / overload state */
@@ -136,10 +139,12 @@ check_timers_and_bounces(struct skynet_context *ctx, struct api *a) {
 	}
 	SVC_OK(ctx, once, "each of %d timers fired exactly once (TIMEOUT 0 included)", NTIMERS);
 	SVC_OK(ctx, inorder, "timers fired in expiry order, FIFO among equal expiry");
-	int bounced_ok = a->bounced[0] == 0;
-	for (int i = 1; i < 5; i++)
-		bounced_ok = bounced_ok && a->bounced[i] == 1;
-	SVC_OK(ctx, bounced_ok, "the 4 messages left in a dead service's mailbox bounced as PTYPE_ERROR with their sessions");
+	int bounced_ok = a->bounced[0] == 0 && a->late[0] == 0, nlate = 0;
+	for (int i = 1; i < 5; i++) {
+		bounced_ok = bounced_ok && a->bounced[i] + a->late[i] == 1;
+		nlate += a->late[i];
+	}
+	SVC_OK(ctx, bounced_ok, "the 4 messages left in a dead service's mailbox bounced as PTYPE_ERROR with their sessions (%d delivered after EXIT in a weighted batch instead)", nlate);
 	finish(ctx, a);
 }
 
@@ -159,6 +164,13 @@ checker_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t
 					a->fired_order[a->nfired++] = i;
 				else
 					SVC_OK(ctx, 0, "timer session %d fired twice", session);
+			}
+		}
+	} else if (type == PTYPE_TEXT && source == a->sink && a->sink != 0) {
+		for (int i = 0; i < 5; i++) {
+			if (a->bounce_session[i] == session) {
+				a->late[i]++;
+				a->nbounced++;
 			}
 		}
 	} else if (type == PTYPE_TEXT && source == a->logchild) {
@@ -303,9 +315,19 @@ start_logchild(struct skynet_context *ctx, struct api *a) {
 		skynet_send(ctx, 0, a->logchild, PTYPE_TEXT, 0, LOG_PAYLOAD, strlen(LOG_PAYLOAD));
 }
 
+/* A worker past the fourth takes a weighted batch (skynet_context_message_dispatch): the
+ * dispatcher holds the context, so the rest of that batch is still delivered after EXIT, as
+ * in skynet; those messages are reported back (PTYPE_TEXT, same session) rather than
+ * bounced. Either way each arrives back exactly once. */
 static int
 sink_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t source, const void *msg, size_t sz) {
-	(void)ud; (void)type; (void)session; (void)source; (void)msg; (void)sz;
+	struct api *a = ud;
+	(void)type; (void)msg; (void)sz;
+	if (a->exited) {
+		skynet_send(ctx, 0, source, PTYPE_TEXT, session, NULL, 0);
+		return 0;
+	}
+	a->exited = 1;
 	skynet_command(ctx, "EXIT", NULL);
 	return 0;
 }
