@@ -104,28 +104,31 @@ optstring(const char *key, const char *opt) {
 	return str;
 }
 
+/* a key with two values, the first the default: *out is 0 or 1; -1 after an error line */
+static int
+optchoice(const char *key, const char *first, const char *second, int *out) {
+	const char *str = optstring(key, first);
+	char tmp[64];
+	if (strcmp(str, first) == 0 || strcmp(str, second) == 0) {
+		*out = strcmp(str, second) == 0;
+		return 0;
+	}
+	fprintf(stderr, "skybench-node: %s: %s must be \"%s\" or \"%s\" (got '%s')\n",
+		config_file, key, first, second, shown(str, tmp, sizeof(tmp)));
+	return -1;
+}
+
 /* the scheduler's keys (runtime/skynet_sched.h); the tuning of steal is refused by a
  * scheduler that does not read it, rather than silently ignored */
 static int
 read_sched(struct skynet_sched_config *c) {
 	static const struct sched_options dflt = SCHED_OPTIONS_DEFAULT;
-	char tmp[64];
-	const char *wake = optstring("sched_wake", "skynet");
-	if (strcmp(wake, "skynet") == 0)
-		c->wake = SCHED_WAKE_SKYNET;
-	else if (strcmp(wake, "eager") == 0)
-		c->wake = SCHED_WAKE_EAGER;
-	else
-		return die("%s: sched_wake must be \"skynet\" or \"eager\" (got '%s')", config_file,
-			shown(wake, tmp, sizeof(tmp)));
-	const char *steal = optstring("sched_steal", "half");
-	if (strcmp(steal, "half") == 0)
-		c->opt.steal_half = 1;
-	else if (strcmp(steal, "one") == 0)
-		c->opt.steal_half = 0;
-	else
-		return die("%s: sched_steal must be \"half\" or \"one\" (got '%s')", config_file,
-			shown(steal, tmp, sizeof(tmp)));
+	int wake, one;
+	if (optchoice("sched_wake", "skynet", "eager", &wake) ||
+	    optchoice("sched_steal", "half", "one", &one))
+		return -1;
+	c->wake = wake ? SCHED_WAKE_EAGER : SCHED_WAKE_SKYNET;
+	c->opt.steal_half = !one;
 	if (optint("sched_next", dflt.next, 0, 1000000, &c->opt.next) ||
 	    optint("sched_inject", dflt.inject, 1, 1000000, &c->opt.inject) ||
 	    optboolean("sched_counters", 0, &c->counters))

@@ -112,6 +112,13 @@ take_head(struct message_queue *q, struct skynet_message *message) {
 		q->head = 0;
 }
 
+/* under q's lock, q empty: parked, the next push makes it runnable again */
+static inline void
+park(struct message_queue *q) {
+	q->overload_threshold = MQ_OVERLOAD;
+	q->in_global = 0;
+}
+
 int
 skynet_mq_pop(struct message_queue *q, struct skynet_message *message) {
 	int ret = 1;
@@ -130,11 +137,8 @@ skynet_mq_pop(struct message_queue *q, struct skynet_message *message) {
 			q->overload_threshold *= 2;
 		}
 	} else {
-		/* parked: the next push puts the mailbox back in the global queue */
-		q->overload_threshold = MQ_OVERLOAD;
+		park(q);
 	}
-	if (ret)
-		q->in_global = 0;
 	spinlock_unlock(&q->lock);
 	return ret;
 }
@@ -143,11 +147,8 @@ int
 skynet_mq_park_if_empty(struct message_queue *q) {
 	spinlock_lock(&q->lock);
 	int empty = q->head == q->tail;
-	if (empty) {
-		/* as skynet_mq_pop parks an empty mailbox */
-		q->overload_threshold = MQ_OVERLOAD;
-		q->in_global = 0;
-	}
+	if (empty)
+		park(q);
 	spinlock_unlock(&q->lock);
 	return empty;
 }
