@@ -97,6 +97,28 @@ row_compiler() {
 	fi
 }
 
+# kv KEY LINE: the value of KEY=VALUE in a RESULT line (empty if absent)
+kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+
+# thread_counts THREADS QUICK: tlist, the worker counts of a run (after row_machine): THREADS
+# as "1,2" or "1-4" or both; else, with QUICK, nproc and 2*nproc (a smoke run); else
+# 1..nproc plus the oversubscribed 2*nproc
+thread_counts() {
+	local part i
+	tlist=()
+	if [ -n "$1" ]; then
+		for part in ${1//,/ }; do
+			if [[ $part == *-* ]]; then for ((i = ${part%-*}; i <= ${part#*-}; i++)); do tlist+=("$i"); done
+			else tlist+=("$part"); fi
+		done
+	elif [ -n "$2" ]; then
+		tlist=("$nproc" $((2 * nproc)))
+	else
+		for ((i = 1; i <= nproc; i++)); do tlist+=("$i"); done
+		tlist+=($((2 * nproc)))
+	fi
+}
+
 # host, CPU, topology, kernel
 meta_machine() {
 	m host "$(hostname)"

@@ -272,7 +272,6 @@ m knobs "-r $reps -t '$threads' -p $pairs -n $messages"
 meta_state
 
 # --- REPS rounds, each a fresh random order of every point ---
-kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 total=$((reps * ${#labels[@]})) done_=0 failed=0 start=$(date +%s)
 : > "$tmp/samples"
 : > "$tmp/counters"

@@ -115,18 +115,7 @@ host=${SKYBENCH_HOST_LABEL:-$(hostname -s 2>/dev/null || hostname)}
 row_machine
 
 # --- thread counts ---
-tlist=()
-if [ -n "$threads" ]; then
-	for part in ${threads//,/ }; do
-		if [[ $part == *-* ]]; then for ((i = ${part%-*}; i <= ${part#*-}; i++)); do tlist+=("$i"); done
-		else tlist+=("$part"); fi
-	done
-elif [ -n "$quick" ]; then	# a smoke run: all cores, and the oversubscribed point
-	tlist=("$nproc" $((2 * nproc)))
-else
-	for ((i = 1; i <= nproc; i++)); do tlist+=("$i"); done
-	tlist+=($((2 * nproc)))
-fi
+thread_counts "$threads" "$quick"	# tlist (bench/meta.sh)
 if [ -n "$quick" ]; then
 	reps=1
 	echo "runtime-bench: QUICK: tiny sizes, 1 repetition, no warm-up (smoke run: numbers are not for keeping)" >&2
@@ -228,7 +217,6 @@ CFG
 		return 1
 	fi
 }
-kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
 total=0
 for s in "${selected[@]}"; do

@@ -28,21 +28,12 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-. bench/meta.sh	# row_machine
+. bench/meta.sh	# row_machine, thread_counts, kv
 row_machine
 boot="pingpong 16 2000000"
 [ -n "$quick" ] && boot="pingpong 4 20000" reps=1
 read -r _ pairs messages <<<"$boot"
-tlist=()
-if [ -n "$threads" ]; then
-	for p in ${threads//,/ }; do
-		if [[ $p == *-* ]]; then for ((i = ${p%-*}; i <= ${p#*-}; i++)); do tlist+=("$i"); done
-		else tlist+=("$p"); fi
-	done
-else
-	for ((i = 1; i <= nproc; i++)); do tlist+=("$i"); done
-	tlist+=($((2 * nproc)))
-fi
+thread_counts "$threads" ""	# tlist (bench/meta.sh); QUICK keeps every count here
 
 # the peers there are, and the points FILTER keeps
 make -s peers >&2
@@ -102,7 +93,6 @@ run() {	# PEER THREADS: the RESULT line; status 1 on any failure
 		return 1
 	fi
 }
-kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 failed=0
 if [ -z "$quick" ]; then
 	for p in "${!CMD[@]}"; do run "$p" "$nproc" > /dev/null || failed=$((failed + 1)); done
