@@ -4,9 +4,9 @@
 # verdicts, ceilings, thread aliases, table files), its choice of runs (newest finished
 # non-QUICK run per part; per-variant runtime runs; emulated runs skipped), determinism,
 # scripts/pingpong.sh runs (pp.* keys and tab-pingpong-h0 from the newest finished non-QUICK
-# one, taken whole; nothing else changed; key clashes refused), and: the committed paper/generated/ and claims
-# are exactly what the committed results/ give (make paper regenerates them; a stale
-# commit fails here).
+# one, taken whole; nothing else changed; key clashes refused), and: the committed
+# paper/generated/ and claims are exactly what the committed results/ give (make paper
+# regenerates them; a stale commit fails here).
 . "$(dirname "$0")/results_tap.sh" paper
 PN=scripts/paper-numbers
 # rows RUN PART IMPL CEILING BENCH PARAMS THREADS METRIC UNIT VALUES...
