@@ -8,7 +8,8 @@ quick runs are allowed) and was not emulated (host <host>-emulated-<label> or an
 skipped with a line on stderr, so such a directory under results/ changes nothing.
 Runs are of one kind at a time: `make bench` runs by default; scripts/pingpong.sh runs
 (kind "pingpong": a few variants alternated in one invocation) only when asked for, so a
-ping-pong experiment never replaces a make bench run's rows.
+ping-pong experiment never replaces a make bench run's rows. A ping-pong run is taken whole,
+the newest per host (newest_runs): its points are compared within that one invocation.
 
 Runs are ordered by their file names (a UTC stamp first). Per host (docs/method.md rule 2: a
 ratio compares numbers from one invocation):
@@ -43,6 +44,18 @@ def usable(runs, allow_quick=False, report=True, kind="bench"):
 			continue
 		if r.finished and (allow_quick or not r.quick):
 			out.append(r)
+	return out
+
+
+def newest_runs(runs, allow_quick=False, kind="pingpong"):
+	"""{host: run}: per host, the newest usable run of that kind with rows of the host, taken
+	whole. For scripts/pingpong.sh runs: their points (specs, ceilings, peers) are compared
+	only within one invocation, so a newer run replaces an older one entirely, never point by
+	point."""
+	out = {}
+	for r in usable(runs, allow_quick, kind=kind):
+		for host in r.hosts:
+			out[host] = r
 	return out
 
 
