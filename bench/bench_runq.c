@@ -61,9 +61,10 @@ struct taken {
 	uint64_t bad;		/* owner, next: wrong mailbox back */
 } __attribute__((aligned(64)));
 
-/* the ceiling's ring: plain counters and slots */
+/* the ceiling's ring: plain counters and slots (aligned: its size a multiple of 64, as
+ * aligned_alloc wants) */
 struct plain_ring {
-	unsigned head, tail;
+	_Alignas(64) unsigned head, tail;
 	struct message_queue *ring[RUNQ_SIZE];
 	struct message_queue *next;
 };
