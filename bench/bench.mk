@@ -10,6 +10,8 @@
 # Each micro-benchmark program holds every variant of its part (build/bench/bench_<part>):
 # each variant's .c is compiled alone with its own .mk flags, every global symbol it defines
 # is renamed bv_<variant>_<symbol> (objcopy), and gen-impls.sh writes the table of them.
+# bench_runq measures variants/sched/runq.h, the one run queue of SCHED=steal, included
+# directly: no table, only the build description gen-impls.sh writes for every program.
 
 BENCH_DIR := build/bench$(SAN_SUFFIX)
 BENCH_PARTS := globalq handle timer
@@ -26,7 +28,8 @@ BENCH_LTO := $(if $(findstring clang,$(CC)),,-flto=auto)
 BENCH_CFLAGS = $(CFLAGS_BASE) $(INCLUDES) -Ibench $(shell pkg-config --cflags hwloc) $(CFLAGS)
 BENCH_CFLAGS_ROW = $(CFLAGS_BASE)$(if $(strip $(CFLAGS)), $(strip $(CFLAGS)))
 BENCH_SUPPORT_OBJ := $(patsubst %,$(BENCH_DIR)/support/%.o,common csv stats pin pin_map harness)
-BENCH_PROGRAMS := $(patsubst %,$(BENCH_DIR)/bench_%,$(BENCH_PARTS)) $(BENCH_DIR)/summary $(BENCH_DIR)/csvrow
+BENCH_PROGRAMS := $(patsubst %,$(BENCH_DIR)/bench_%,$(BENCH_PARTS)) $(BENCH_DIR)/bench_runq \
+	$(BENCH_DIR)/summary $(BENCH_DIR)/csvrow
 BENCH_LIBVERSIONS = benchmark=$(shell pkg-config --modversion benchmark);ck=$(shell pkg-config --modversion ck);hwloc=$(shell pkg-config --modversion hwloc);urcu=$(shell pkg-config --modversion liburcu-memb)
 # a variant's .mk, evaluated on its own (bench/variant-flags.mk)
 bench_vflags = MAKEFLAGS= $(MAKE) -s --no-print-directory -f bench/variant-flags.mk MK=$(1) SAN="$(SAN)" CC="$(CC)" BUILD="$(BUILD)" ARCH="$(ARCH)" $(2)
@@ -40,7 +43,8 @@ _bench_flags = $(CC) $(BENCH_CXX) $(BENCH_CFLAGS)
 ifneq ($(_goals_needing_variant),)
 $(shell mkdir -p $(BENCH_DIR) && { [ "$$(cat $(BENCH_FLAGS_STAMP) 2>/dev/null)" = '$(_bench_flags)' ] || echo '$(_bench_flags)' > $(BENCH_FLAGS_STAMP); })
 endif
-.SECONDARY: $(patsubst %,$(BENCH_DIR)/gen/%_impls.c,$(BENCH_PARTS)) $(patsubst %,$(BENCH_DIR)/gen/%_impls.o,$(BENCH_PARTS))
+.SECONDARY: $(patsubst %,$(BENCH_DIR)/gen/%_impls.c,$(BENCH_PARTS)) $(patsubst %,$(BENCH_DIR)/gen/%_impls.o,$(BENCH_PARTS)) \
+	$(BENCH_DIR)/gen/build_desc.c $(BENCH_DIR)/gen/build_desc.o
 bench-programs: $(BENCH_PROGRAMS)
 
 $(BENCH_DIR)/support/%.o: bench/%.c $(wildcard bench/*.h) $(HEADERS) $(BENCH_FLAGS_STAMP) | deps-build
@@ -64,12 +68,25 @@ $(BENCH_DIR)/gen/%_impls.c: bench/gen-impls.sh FORCE
 $(BENCH_DIR)/gen/%_impls.o: $(BENCH_DIR)/gen/%_impls.c bench/parts.h $(HEADERS) $(BENCH_FLAGS_STAMP)
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
+# the build description alone, for a program without a table (bench_runq)
+$(BENCH_DIR)/gen/build_desc.c: bench/gen-impls.sh FORCE
+	@mkdir -p $(dir $@)
+	@bench/gen-impls.sh - "$(BENCH_CFLAGS_ROW)" "$(BENCH_LIBVERSIONS)" > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BENCH_DIR)/gen/build_desc.o: $(BENCH_DIR)/gen/build_desc.c $(BENCH_FLAGS_STAMP)
+	$(CC) $(BENCH_CFLAGS) -c $< -o $@
+
 .SECONDEXPANSION:
 $(BENCH_DIR)/bench_globalq $(BENCH_DIR)/bench_handle: $(BENCH_DIR)/bench_%: bench/bench_%.c \
 		$(BENCH_DIR)/gen/%_impls.o $$(addprefix $(BENCH_DIR)/variants/$$*/,$$(addsuffix .o,$$(BENCH_IMPLS_$$*))) \
 		$(BENCH_SUPPORT_OBJ) $(wildcard bench/*.h) $(HEADERS)
 	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) \
 		$$($(call bench_part_libs,$*)) $(shell pkg-config --libs hwloc) -lm -o $@
+
+$(BENCH_DIR)/bench_runq: bench/bench_runq.c $(BENCH_DIR)/gen/build_desc.o $(BENCH_SUPPORT_OBJ) \
+		$(wildcard bench/*.h) $(HEADERS)
+	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) $(shell pkg-config --libs hwloc) -lm -o $@
 
 $(BENCH_DIR)/support/gbench_shim.o: bench/gbench_shim.cc bench/gbench_shim.h $(BENCH_FLAGS_STAMP) | deps-build
 	@mkdir -p $(dir $@)
@@ -82,7 +99,8 @@ $(BENCH_DIR)/bench_timer: bench/bench_timer.c $(BENCH_DIR)/gen/timer_impls.o \
 	$(BENCH_CXX) $(BENCH_LTO) -O2 $(LDFLAGS_ALL) $@.o $(filter %.o,$^) \
 		$$($(call bench_part_libs,timer)) $(shell pkg-config --libs benchmark hwloc) -lm -o $@
 
-# the summary's ratios are to each part's baseline, BASELINE_<part> in the Makefile
+# the summary's ratios are to each part's baseline, BASELINE_<part> in the Makefile (runq,
+# one implementation, has none: its rows get the fraction of their ceiling only)
 $(BENCH_DIR)/summary: bench/summary.c $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/support/csv.o bench/csv.h bench/stats.h Makefile
 	$(CC) $(BENCH_CFLAGS) -DSKYBENCH_BASELINES='"$(foreach p,$(PARTS),$(p)=$(BASELINE_$(p))) runtime=baseline"' $(LDFLAGS_ALL) $< $(BENCH_DIR)/support/stats.o $(BENCH_DIR)/support/csv.o -lm -o $@
 
@@ -103,7 +121,7 @@ $(BUILD)/compile-flags: FORCE
 driver-build: $(NODE) $(SERVICES) $(BUILD)/compile-flags
 bench-csvrow: $(BENCH_DIR)/csvrow
 
-# The driver runs the three micro-benchmark programs, then every program in
+# The driver runs the four micro-benchmark programs, then every program in
 # $(BUILD)/bench/ (whole-runtime benchmarks of this variant, same options, same CSV):
 # scripts/runtime-bench.sh, linked there, runs the benchmark services on this variant's node.
 # A build for another architecture (ARCH=aarch64) runs under SKYBENCH_RUNNER (qemu-user,

@@ -153,7 +153,8 @@ load(const char *file, int check) {
 			if (atoi(r.f[CSV_rep]) < 1)
 				complain(file, line, "rep must be >= 1 (warm-up runs are not written)", NULL);
 			if (strcmp(r.f[CSV_part], "globalq") && strcmp(r.f[CSV_part], "handle") &&
-			    strcmp(r.f[CSV_part], "timer") && strcmp(r.f[CSV_part], "runtime"))
+			    strcmp(r.f[CSV_part], "timer") && strcmp(r.f[CSV_part], "runq") &&
+			    strcmp(r.f[CSV_part], "runtime"))
 				complain(file, line, "unknown part", r.f[CSV_part]);
 		}
 		if (nrows == caprows) {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # skybench-test: partless
-# The micro-benchmark programs end to end: a tiny run of each (1-2 threads, 10 ms runs, one
-# repetition) writes a CSV that passes the schema check with every correctness check
-# passed, and the schema check rejects broken files. Needs `make bench-programs` (with the
-# same SAN=); without the programs the checks are skipped, loudly.
+# The micro-benchmark programs end to end (globalq, handle, timer, runq): a tiny run of
+# each (1-2 threads, 10 ms runs, one repetition) writes a CSV that passes the schema check
+# with every correctness check passed, and the schema check rejects broken files. Needs
+# `make bench-programs` (with the same SAN=); without the programs the checks are skipped,
+# loudly.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 # make test sets SKYBENCH_BENCH_DIR (per sanitizer and architecture) and, for a build that
@@ -17,7 +18,8 @@ fail=0
 tmp=$(mktemp -d /tmp/skybench-smoke.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-if [ ! -x "$bd/bench_globalq" ] || [ ! -x "$bd/bench_handle" ] || [ ! -x "$bd/bench_timer" ] || [ ! -x "$bd/summary" ]; then
+if [ ! -x "$bd/bench_globalq" ] || [ ! -x "$bd/bench_handle" ] || [ ! -x "$bd/bench_timer" ] ||
+	[ ! -x "$bd/bench_runq" ] || [ ! -x "$bd/summary" ]; then
 	skip "benchmark programs not built in $bd: run make bench-programs with the same SAN=/ARCH="
 	echo "1..$n"
 	exit 0
@@ -42,15 +44,21 @@ $run "$bd/bench_handle" "${common[@]}" --filter "$hfilter" 2>"$tmp/h.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "bench_handle lookup/churn/names: every check passed"
 $run "$bd/bench_timer" --csv "$csv" --reps 1 --seconds 0.005 --filter 'pending=1000/|burst=100/|cancel_pct=50' 2>"$tmp/t.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "bench_timer at 1000 pending, bursts, cancel ratio: every check passed"
+$run "$bd/bench_runq" "${common[@]}" 2>"$tmp/r.err"
+ok $([ $? = 0 ] && echo 1 || echo 0) "bench_runq owner, next, steal: every check passed"
 $run "$bd/summary" --check --quiet "$csv" 2>"$tmp/check.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "the CSV passes the schema check ($(cat "$tmp/check.err"))"
 rows=$(($(wc -l < "$csv") - 1))
 impls=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "impl") c = i; next } { print $c }' "$csv" | sort -u | tr '\n' ' ')
 ok $([ "$rows" -gt 20 ] && echo 1 || echo 0) "one row per measurement: $rows rows, implementations: $impls"
-for c in faa unsync-read unsync-bsearch; do
+for c in faa unsync-read unsync-bsearch array plain; do
 	ok $(grep -q ",$c,1," "$csv" && echo 1 || echo 0) "ceiling $c measured and flagged"
 done
 ok $(grep -q ',pairs,mailboxes_per_thread=1,2,0,' "$csv" && echo 1 || echo 0) "2-thread pairs rows present"
+for m in ops_per_s grabs_per_s owner_ops_per_s; do
+	ok $(grep -q ",runq,runq,0,,steal,half=1;owner_high=64;thieves=1,2,0,.*,$m," "$csv" && echo 1 || echo 0) \
+		"runq steal at 2 threads: $m row present"
+done
 $run "$bd/bench_globalq" --csv "$tmp/none.csv" --reps 1 --filter 'no-such-benchmark' 2>"$tmp/none.err"
 ok $([ $? = 0 ] && [ ! -s "$tmp/none.csv" ] && [ "$(wc -l < "$tmp/none.err")" = 1 ] &&
 	grep -q "matches none of its benchmarks: skipped" "$tmp/none.err" && echo 1 || echo 0) \
