@@ -4,8 +4,9 @@
 # ever between its copy and its CAS (STALL=1); the owner against two thieves (one stealing
 # half, one stealing one) in a smaller configuration (4 owner operations, 3 ids, one steal
 # each: the default 6/5/2 needs more than 24 GB), with and without the first thief stalled;
-# each deliberately broken step (MUTANT=1..5: blind head += n, tail before slot, n slots
-# published, take_next as load+store, overflow without CAS) must be caught. About 30 s.
+# each deliberately broken step (MUTANT=1..6: blind head += n, tail before slot, n slots
+# published, take_next as load+store, overflow without CAS, put_next replacing a mailbox
+# with a load and a store) must be caught. About 30 s.
 # skybench-test: host
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -29,11 +30,11 @@ e=$(run stall -DNTHIEF=1 -DSTALL=1); tap $([ "$e" = 0 ]; echo $?) "a thief stall
 two="-DNTHIEF=2 -DNOPS=4 -DNIDS=3 -DNSTEAL=1"
 e=$(run two $two); tap $([ "$e" = 0 ]; echo $?) "owner against two thieves (4 operations, 3 ids): no loss, no duplicate (errors: $e)"
 e=$(run two-stall $two -DSTALL=1); tap $([ "$e" = 0 ]; echo $?) "two thieves, the first stalled for ever mid-steal: the owner and the other thief finish, nothing lost (errors: $e)"
-for m in 1 3; do
+for m in 1 3 6; do
 	e=$(run two-m$m $two -DMUTANT=$m)
 	tap $([ -n "$e" ] && [ "$e" -gt 0 ]; echo $?) "mutant $m is caught with two thieves too (errors: $e)"
 done
-for m in 1 2 3 4 5; do
+for m in 1 2 3 4 5 6; do
 	e=$(run m$m -DNTHIEF=1 -DMUTANT=$m)
 	tap $([ -n "$e" ] && [ "$e" -gt 0 ]; echo $?) "mutant $m is caught (errors: $e)"
 done

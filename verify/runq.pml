@@ -26,7 +26,8 @@
  * head += n instead of a CAS from the head it copied at; 2 the owner publishes tail before
  * it writes the slot; 3 the thief publishes n copied slots in its own ring instead of n - 1
  * (the last one it returns); 4 take_next empties the next slot with a load and a store
- * instead of an exchange; 5 overflow moves head with a store instead of a CAS.
+ * instead of an exchange; 5 overflow moves head with a store instead of a CAS; 6 put_next
+ * replaces a non-empty slot with a load and a store instead of an exchange.
  */
 
 #define RS 4
@@ -109,7 +110,15 @@ proctype owner() {
 			push(v)
 		:: pushed < NIDS ->	/* put_next; the displaced one at the tail */
 			pushed++; v = pushed;
-			atomic { t = next; next = v };
+			t = next;
+			if
+#if MUTANT == 6
+			:: true -> next = v
+#else
+			:: t == 0 -> next = v	/* a store: only the owner makes the slot non-empty */
+			:: else -> atomic { t = next; next = v }
+#endif
+			fi;
 			if
 			:: t != 0 -> v = t; push(v)
 			:: else -> skip

@@ -134,8 +134,16 @@ runq_pop(struct runq *q) {
  * pushes that one at the tail), or NULL. */
 static inline struct message_queue *
 runq_put_next(struct runq *q, struct message_queue *mq) {
-	/* release: a thief that takes mq (acquire) sees the mailbox as we left it; no acquire:
-	 * a non-NULL old value is our own store (thieves only store NULL). An exchange, not a
+	/* relaxed: a non-NULL value is our own store. NULL is the newest value (coherence: it
+	 * follows our last store of a mailbox), and stays so until we store: thieves only
+	 * replace a mailbox with NULL. So an empty slot, the common case (the last run came
+	 * from it), takes a plain store, not a locked exchange */
+	if (atomic_load_explicit(&q->next, memory_order_relaxed) == NULL) {
+		/* release: a thief that takes mq (acquire) sees the mailbox as we left it */
+		atomic_store_explicit(&q->next, mq, memory_order_release);
+		return NULL;
+	}
+	/* release: as above; no acquire: the old value is our own store. An exchange, not a
 	 * store: a thief's CAS and this take the old mailbox exactly once between them */
 	return atomic_exchange_explicit(&q->next, mq, memory_order_release);
 }
