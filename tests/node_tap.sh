@@ -101,8 +101,9 @@ run_node() {
 		tap_ok $(( rc == 0 )) "[$name] node exited with status 0 (got $rc)"
 	fi
 	if [ "$rc" -ne 0 ] || ! grep -q '^TAPDONE$' "$TMPD/$name.tap"; then
-		echo "# --- node output (last 30 lines) ---"
-		tail -n 30 "$TMPD/$name.out" | sed 's/^/# /'
+		# on stderr: prove shows it without -v, so a CI log says why
+		{ echo "# --- [$name] node output (last 30 lines) ---"
+		  tail -n 30 "$TMPD/$name.out" | sed 's/^/# /'; } | tee /dev/stderr
 	fi
 	return 0
 }
