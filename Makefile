@@ -48,7 +48,7 @@ PRESETS := baseline lockfree steal
 PRESET_baseline := $(call combo_name,$(foreach p,$(PARTS),$(BASELINE_$(p))))
 PRESET_lockfree := rcu-mpmc-wheel
 # steal: SCHED=steal with the other parts fastest in 16-pair ping-pong at 2 workers (README)
-PRESET_steal := urcu-spin-wheel-steal
+PRESET_steal := rcu-mpmc-wheel-steal
 
 VARIANT ?= baseline
 # a preset name, or a combination name (HANDLE=, GLOBALQ=, ... then override single parts)
