@@ -56,28 +56,13 @@ struct run {
 	_Alignas(64) atomic_ulong counter;	/* the ceiling's one shared counter */
 };
 
-/* relaxed: the stop flag only ends the loop; results are read after pthread_join */
-#define STOPPED(stop) atomic_load_explicit(stop, memory_order_relaxed)
-
-static uint64_t
-work_faa(struct run *r, const atomic_int *stop) {
-	uint64_t n = 0;
-	while (!STOPPED(stop)) {
-		for (int i = 0; i < 64; i++)
-			/* relaxed: the ceiling is the RMW on a shared line itself (lock xadd on x86
-			 * whatever the order); the total is read after join */
-			atomic_fetch_add_explicit(&r->counter, 1, memory_order_relaxed);
-		n += 64;
-	}
-	return n;
-}
 
 static uint64_t
 work_pairs(struct run *r, int tid, const atomic_int *stop) {
 	const struct bench_globalq_impl *im = r->impl;
 	struct message_queue *mq = &r->boxes[tid];
 	uint64_t n = 0;
-	while (!STOPPED(stop)) {
+	while (!HARNESS_STOPPED(stop)) {
 		for (int i = 0; i < 64; i++) {
 			mq->pushes++;
 			im->globalq_push(r->q, mq);
@@ -103,7 +88,7 @@ work_bursts(struct run *r, int tid, const atomic_int *stop) {
 	uint64_t n = 0;
 	for (int i = 0; i < BURST; i++)
 		held[i] = &r->boxes[tid * BURST + i];
-	while (!STOPPED(stop)) {
+	while (!HARNESS_STOPPED(stop)) {
 		for (int i = 0; i < BURST; i++) {
 			held[i]->pushes++;
 			im->globalq_push(r->q, held[i]);
@@ -129,7 +114,7 @@ work_producer(struct run *r, int tid, const atomic_int *stop) {
 	struct message_queue *mine = &r->boxes[tid * BOXES_PER_PRODUCER];
 	uint64_t n = 0;
 	int k = 0;
-	while (!STOPPED(stop)) {
+	while (!HARNESS_STOPPED(stop)) {
 		for (int i = 0; i < 64; i++) {
 			struct message_queue *mq = &mine[k];
 			k = (k + 1) % BOXES_PER_PRODUCER;
@@ -151,7 +136,7 @@ static uint64_t
 work_consumer(struct run *r, const atomic_int *stop) {
 	const struct bench_globalq_impl *im = r->impl;
 	uint64_t n = 0;
-	while (!STOPPED(stop)) {
+	while (!HARNESS_STOPPED(stop)) {
 		for (int i = 0; i < 64; i++) {
 			struct message_queue *mq = im->globalq_pop(r->q);
 			if (mq == NULL)
@@ -169,7 +154,7 @@ static uint64_t
 work(void *ud, int tid, const atomic_int *stop) {
 	struct run *r = ud;
 	if (r->impl == NULL)
-		return work_faa(r, stop);
+		return harness_faa_work(&r->counter, stop);
 	switch (r->w) {
 	case PAIRS: return work_pairs(r, tid, stop);
 	case BURSTS: return work_bursts(r, tid, stop);
@@ -270,19 +255,8 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 		r->q = r->impl->globalq_create();
 		r->impl->globalq_reserve(r->q, r->nboxes);
 	}
-	int cpu[HARNESS_MAX_THREADS];
-	if (bench_cpus(c->threads, cpu, &res->oversubscribed) != 0) {
-		bench_fail(res, "cannot pin");
-	} else {
-		struct harness_spec spec = { .threads = c->threads, .cpu = cpu,
-			.seconds = bench_cfg.seconds, .work = work, .ud = r };
-		static struct harness_sample s;
-		harness_run(&spec, &s);
-		harness_cpus_string(&s, c->threads, res->cpus, sizeof res->cpus);
-		res->wall_ns = s.wall_ns;
-		res->nmetrics = 1;
-		res->m[0] = (struct bench_metric){ "ops_per_s", "ops/s",
-			(double)s.ops * 1e9 / (double)s.wall_ns, s.ops };
+	static struct harness_sample s;
+	if (bench_run_threads(c, res, work, r, &s) == 0) {
 		check(r, &s, res);
 		if (s.bind_failed)
 			bench_fail(res, "%d thread(s) could not be pinned", s.bind_failed);

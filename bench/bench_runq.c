@@ -79,9 +79,6 @@ struct run {
 	_Alignas(64) atomic_ulong counter;	/* the faa ceiling's one shared counter */
 };
 
-/* relaxed: the stop flag only ends the loop; results are read after pthread_join */
-#define STOPPED(stop) atomic_load_explicit(stop, memory_order_relaxed)
-
 static inline void
 take(struct taken *t, const struct message_queue *mq) {
 	uint64_t s = seq(mq);
@@ -94,7 +91,7 @@ static uint64_t
 work_owner_runq(struct run *r, const atomic_int *stop) {
 	struct runq *q = r->q[0];
 	uint64_t n = 0, s = 0, bad = 0;
-	while (!STOPPED(stop)) {
+	while (!HARNESS_STOPPED(stop)) {
 		for (int i = 0; i < r->batch; i++)
 			bad += runq_push(q, box(s + (uint64_t)i)) != 0;
 		for (int i = 0; i < r->batch; i++)
@@ -110,7 +107,7 @@ static uint64_t
 work_owner_array(struct run *r, const atomic_int *stop) {
 	struct plain_ring *p = r->pr;
 	uint64_t n = 0, s = 0, bad = 0;
-	while (!STOPPED(stop)) {
+	while (!HARNESS_STOPPED(stop)) {
 		for (int i = 0; i < r->batch; i++) {
 			bad += p->tail - p->head >= RUNQ_SIZE;
 			p->ring[p->tail % RUNQ_SIZE] = box(s + (uint64_t)i);
@@ -134,7 +131,7 @@ static uint64_t
 work_next_runq(struct run *r, const atomic_int *stop) {
 	struct runq *q = r->q[0];
 	uint64_t n = 0, s = 0, bad = 0;
-	while (!STOPPED(stop)) {
+	while (!HARNESS_STOPPED(stop)) {
 		for (int i = 0; i < 64; i++, s++) {
 			bad += runq_put_next(q, box(s)) != NULL;
 			bad += runq_take_next(q) != box(s);
@@ -149,7 +146,7 @@ static uint64_t
 work_next_plain(struct run *r, const atomic_int *stop) {
 	struct plain_ring *p = r->pr;
 	uint64_t n = 0, s = 0, bad = 0;
-	while (!STOPPED(stop)) {
+	while (!HARNESS_STOPPED(stop)) {
 		for (int i = 0; i < 64; i++, s++) {
 			bad += p->next != NULL;
 			p->next = box(s);
@@ -170,7 +167,7 @@ work_steal_owner(struct run *r, const atomic_int *stop) {
 	struct runq *q = r->q[0];
 	struct taken t = { 0 };
 	uint64_t s = 0;
-	while (!STOPPED(stop)) {
+	while (!HARNESS_STOPPED(stop)) {
 		for (int i = 0; i < 64; i++) {
 			/* relaxed (both): only steers push or pop; head may be stale, which just
 			 * counts a few stolen mailboxes as queued */
@@ -198,7 +195,7 @@ static uint64_t
 work_steal_thief(struct run *r, int tid, const atomic_int *stop) {
 	struct runq *mine = r->q[tid], *victim = r->q[0];
 	struct taken t = { 0 };
-	while (!STOPPED(stop)) {
+	while (!HARNESS_STOPPED(stop)) {
 		struct message_queue *mq = runq_steal(mine, victim, 1, NULL);
 		if (mq == NULL)
 			continue;
@@ -212,18 +209,6 @@ work_steal_thief(struct run *r, int tid, const atomic_int *stop) {
 	return t.n;
 }
 
-static uint64_t
-work_faa(struct run *r, const atomic_int *stop) {
-	uint64_t n = 0;
-	while (!STOPPED(stop)) {
-		for (int i = 0; i < 64; i++)
-			/* relaxed: the ceiling is the RMW on a shared line itself (lock xadd on x86
-			 * whatever the order); the total is read after join */
-			atomic_fetch_add_explicit(&r->counter, 1, memory_order_relaxed);
-		n += 64;
-	}
-	return n;
-}
 
 static uint64_t
 work(void *ud, int tid, const atomic_int *stop) {
@@ -233,7 +218,7 @@ work(void *ud, int tid, const atomic_int *stop) {
 	case NEXT: return r->impl == RUNQ ? work_next_runq(r, stop) : work_next_plain(r, stop);
 	default:
 		if (r->impl == CEILING)
-			return work_faa(r, stop);
+			return harness_faa_work(&r->counter, stop);
 		return tid == 0 ? work_steal_owner(r, stop) : work_steal_thief(r, tid, stop);
 	}
 }
@@ -317,19 +302,9 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 			abort();
 		runq_init(r->q[i]);
 	}
-	int cpu[HARNESS_MAX_THREADS];
-	if (bench_cpus(c->threads, cpu, &res->oversubscribed) != 0) {
-		bench_fail(res, "cannot pin");
-	} else {
-		struct harness_spec spec = { .threads = c->threads, .cpu = cpu,
-			.seconds = bench_cfg.seconds, .work = work, .ud = r };
-		static struct harness_sample s;
-		harness_run(&spec, &s);
-		harness_cpus_string(&s, c->threads, res->cpus, sizeof res->cpus);
-		res->wall_ns = s.wall_ns;
+	static struct harness_sample s;
+	if (bench_run_threads(c, res, work, r, &s) == 0) {
 		double per_s = 1e9 / (double)s.wall_ns;
-		res->nmetrics = 1;
-		res->m[0] = (struct bench_metric){ "ops_per_s", "ops/s", (double)s.ops * per_s, s.ops };
 		if (r->w == STEAL && r->impl == RUNQ) {
 			uint64_t grabs = 0, owner = r->t[0].pushes + r->t[0].pops;
 			for (int i = 0; i < c->threads; i++)

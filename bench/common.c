@@ -159,6 +159,25 @@ bench_fail(struct bench_result *r, const char *fmt, ...) {
 	va_end(ap);
 }
 
+int
+bench_run_threads(const struct bench_case *c, struct bench_result *res, harness_work work,
+		void *ud, struct harness_sample *s) {
+	int cpu[HARNESS_MAX_THREADS];
+	if (bench_cpus(c->threads, cpu, &res->oversubscribed) != 0) {
+		bench_fail(res, "cannot pin");
+		return -1;
+	}
+	struct harness_spec spec = { .threads = c->threads, .cpu = cpu,
+		.seconds = bench_cfg.seconds, .work = work, .ud = ud };
+	harness_run(&spec, s);
+	harness_cpus_string(s, c->threads, res->cpus, sizeof res->cpus);
+	res->wall_ns = s->wall_ns;
+	res->nmetrics = 1;
+	res->m[0] = (struct bench_metric){ "ops_per_s", "ops/s",
+		(double)s->ops * 1e9 / (double)s->wall_ns, s->ops };
+	return 0;
+}
+
 static void
 fmt_duration(double s, char *buf, size_t len) {
 	if (s < 0 || !isfinite(s))

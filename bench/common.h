@@ -10,6 +10,7 @@
  *   --pin POLICY  --filter REGEX  --csv FILE (append rows)  --seed N  --list */
 
 #include "csv.h"
+#include "harness.h"
 #include "pin.h"
 
 #include <stdint.h>
@@ -86,6 +87,14 @@ int bench_cpus(int n, int *cpu, int *oversubscribed);
 
 void bench_fail(struct bench_result *, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* The contended-throughput run every threaded case shares: c->threads threads pinned by
+ * the configured policy run work(ud) for the configured seconds (harness.h); res gets the
+ * CPUs, the wall time and ops_per_s as its one metric. Returns 0 when it ran, with the
+ * sample in *s (the caller checks s->bind_failed after its own checks), or -1 after
+ * bench_fail when the threads cannot be pinned. */
+int bench_run_threads(const struct bench_case *c, struct bench_result *res, harness_work work,
+	void *ud, struct harness_sample *s);
 
 /* xorshift64*: cheap per-thread randomness for benchmark loops */
 static inline uint64_t

@@ -15,6 +15,24 @@
  * operations), return the operations done. tid is 0..threads-1. */
 typedef uint64_t (*harness_work)(void *ud, int tid, const atomic_int *stop);
 
+/* relaxed: the stop flag only ends the loop; results are read after pthread_join */
+#define HARNESS_STOPPED(stop) atomic_load_explicit(stop, memory_order_relaxed)
+
+/* The fetch-and-add ceiling's work loop: every thread increments one shared counter, the
+ * cost of the contended line that any shared queue needs at least once per operation. */
+static inline uint64_t
+harness_faa_work(atomic_ulong *counter, const atomic_int *stop) {
+	uint64_t n = 0;
+	while (!HARNESS_STOPPED(stop)) {
+		for (int i = 0; i < 64; i++)
+			/* relaxed: the ceiling is the RMW on a shared line itself (lock xadd on x86
+			 * whatever the order); the total is read after join */
+			atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+		n += 64;
+	}
+	return n;
+}
+
 struct harness_spec {
 	int threads;
 	const int *cpu;		/* OS CPU per thread, -1 = unpinned; NULL = none pinned */
