@@ -193,6 +193,14 @@ $(PART_TEST_BINS): $(BUILD)/tests/%: tests/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DSKYBENCH_TEST_HOOKS=1 $(LDFLAGS_ALL) -Itests $< $(filter $(BUILD)/obj-hooks/%,$^) $(LIB) $(LIBS_ALL) -o $@
 
+# The node with every part compiled with SKYBENCH_TEST_HOOKS, for the node tests that park
+# a thread inside a part (HOOKED_NODE_TESTS; a service finds the hook with dlsym): the
+# archive's objects but the parts', which the hooked ones replace. Built only for them.
+HOOKED_NODE := $(BUILD)/skybench-node-hooks
+HOOKED_NODE_TESTS := test_launch_order.sh
+$(HOOKED_NODE): $(BUILD)/obj/runtime/skynet_main.o $(HOOKED_PART_OBJ) $(filter-out $(patsubst %.c,$(BUILD)/obj/%.o,$(PART_SRC)),$(LIB_OBJ))
+	$(CC) $(LDFLAGS_ALL) -rdynamic $^ $(LIBS_ALL) -o $@
+
 $(filter-out $(PART_TEST_BINS),$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -Itests -rdynamic $< -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LIBS_ALL) -o $@
@@ -211,7 +219,8 @@ TESTS ?=
 _selected = $(if $(TESTS),$(foreach t,$(TESTS),$(filter %/$(t),$(TEST_BINS) $(TEST_SCRIPTS))),$(TEST_BINS) $(TEST_SCRIPTS))
 # only what the selected tests need is built (a matrix links each combination's node, not
 # every test program); the bench programs come from bench/bench.mk's own `test:` rule
-test: deps-build $(NODE) $(SERVICES) $(filter $(TEST_BINS),$(_selected))
+test: deps-build $(NODE) $(SERVICES) $(filter $(TEST_BINS),$(_selected)) \
+		$(if $(filter $(addprefix %/,$(HOOKED_NODE_TESTS)),$(_selected)),$(HOOKED_NODE))
 	@echo "== make test: variant $(VARIANT_NAME) ($(subst $(_space)$(_comma),$(_comma),$(strip $(foreach p,$(PARTS),$(if $(filter-out 1,$(PART_INDEX_$(p))),$(_comma)) $($(PART_VAR_$(p))) $(PART_NAME_$(p))))))$(if $(SAN), under SAN=$(SAN))"
 	$(TEST_ENV) prove $(PROVE_FLAGS) $(_selected)
 
