@@ -146,7 +146,10 @@ skynet_context_new(const char * name, const char *param) {
 	} else {
 		skynet_error(ctx, "FAILED launch %s", name);
 		skynet_context_release(ctx);
-		skynet_handle_retire(handle);
+		/* skynet's order: the instance's release() has run before LAUNCH returns (and
+		 * before the mailbox below is dropped). retire_now waits for that; we are in no
+		 * table call and hold no lock, as it requires */
+		skynet_handle_retire_now(handle);
 		struct drop_t d = { handle };
 		skynet_mq_release(queue, skynet_context_drop_message, &d);
 		return NULL;

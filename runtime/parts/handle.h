@@ -14,7 +14,7 @@
  * Reference counting contract (struct skynet_context lives in runtime/skynet_server.c):
  * - the table owns one reference per registered context; retire drops it with
  *   skynet_context_release() after the entry is unreachable (an RCU variant defers
- *   that drop until a grace period has passed);
+ *   that drop until a grace period has passed); retire_now drops it before it returns;
  * - grab returns the context with one more reference (skynet_context_grab), or NULL;
  * - push looks the handle up and delivers the message to the context's mailbox with
  *   skynet_context_deliver() while the context is guaranteed alive, without necessarily
@@ -43,6 +43,11 @@
 	X(void, skynet_handle_exit, (void)) \
 	X(uint32_t, skynet_handle_register, (struct skynet_context *ctx)) \
 	X(int, skynet_handle_retire, (uint32_t handle)) \
+	/* retire, and drop the table's reference before returning (an RCU table waits for a \
+	 * grace period here): skynet's order for a failed LAUNCH, whose module release() \
+	 * runs before LAUNCH returns. Rare and blocking: the caller holds no lock and is in \
+	 * no read-side section (not inside another table call), or it could wait forever */ \
+	X(int, skynet_handle_retire_now, (uint32_t handle)) \
 	X(struct skynet_context *, skynet_handle_grab, (uint32_t handle)) \
 	X(int, skynet_handle_push, (uint32_t handle, struct skynet_message *message)) \
 	X(void, skynet_handle_retireall, (void)) \

@@ -150,6 +150,13 @@ skynet_handle_retire(uint32_t handle) {
 	return 1;
 }
 
+/* retire already drops the table's reference before it returns: the write lock waited
+ * for the readers */
+int
+skynet_handle_retire_now(uint32_t handle) {
+	return skynet_handle_retire(handle);
+}
+
 static uint32_t
 slot_handle_at(uint32_t i, int *end) {
 	struct handle_storage * s = H;

@@ -12,6 +12,8 @@
  *   static void defer(struct handle_garbage *);   under the writer lock: after a grace
  *        period the variant hands the garbage to garbage_run() or garbage_ready()
  *   static void progress(void);        writer side, after unlocking: move garbage along
+ *   static void synchronize(void);     wait for a grace period (outside any section and
+ *        the writer lock; only skynet_handle_retire_now, a failed LAUNCH, calls it)
  *
  * Design. Readers take no lock and write nothing shared. The slot array and the name array
  * are published with release stores and read with acquire loads; writers (register,
@@ -34,6 +36,19 @@
  * that ctx (a context cannot reappear at the same address while we are inside the
  * section: its memory is freed only after a grace period). So grab/push never return a
  * context for another service's handle, and never read ctx->handle.
+ *
+ * Retiring now (skynet_handle_retire_now, a failed LAUNCH only). skynet runs the failed
+ * instance's module release() before LAUNCH returns; deferred, it would run after a grace
+ * period, later, on whichever thread drains. So retire_now unlinks as retire does, then
+ * waits for a grace period itself and runs the garbage on the calling thread. The wait
+ * cannot deadlock: the caller is in no read-side section (we exit ours first; the runtime
+ * calls it from skynet_context_new, never from inside a table call) and holds no lock (we
+ * drop the writer mutex first), and a section waits for nothing that could wait for us:
+ * a reader's holds a lookup, a reference or a mailbox push (its spinlock is never held
+ * across a table call); a writer's waits at most for the writer mutex, which no one holds
+ * across a grace period. So every section the grace period waits for ends by itself. Normal retires (KILL, EXIT on
+ * a worker) keep deferring: a failed LAUNCH is rare, and its caller already pays for
+ * loading and initializing the module.
  *
  * Deferred work (releases, frees) runs on a runtime thread, never inside the RCU
  * library's own threads: releasing a context may destroy it, and destruction calls module
@@ -108,6 +123,7 @@ TEST_HOOK_DEFINE(handle);
 
 static void defer(struct handle_garbage *g);
 static void progress(void);
+static void synchronize(void);
 
 static struct handle_garbage *
 garbage_new(struct skynet_context *ctx, int n) {
@@ -353,8 +369,10 @@ remove_names(struct rcu_table *t, uint32_t handle, struct handle_garbage **gp, s
 	*gp = g;
 }
 
-int
-skynet_handle_retire(uint32_t handle) {
+/* make handle's entry unreachable; what that freed (with the table's reference), or NULL
+ * if no live entry has this handle. now: run it here after a grace period, else defer it */
+static struct handle_garbage *
+retire_entry(uint32_t handle, int now) {
 	struct rcu_table * t = H;
 	struct handle_garbage * g = NULL;
 	read_enter();
@@ -366,10 +384,33 @@ skynet_handle_retire(uint32_t handle) {
 		/* release: see (2) at the top */
 		atomic_store_explicit(&e->ctx, NULL, memory_order_release);
 		remove_names(t, handle, &g, ctx);
-		garbage_defer(g);
+		if (now)
+			/* relaxed: a counter, see garbage_run, which takes it back */
+			atomic_fetch_add_explicit(&garbage_pending, 1, memory_order_relaxed);
+		else
+			garbage_defer(g);
 	}
 	pthread_mutex_unlock(&t->lock);
 	read_exit();
+	return g;
+}
+
+int
+skynet_handle_retire(uint32_t handle) {
+	struct handle_garbage * g = retire_entry(handle, 0);
+	progress();
+	return g != NULL;
+}
+
+/* see "Retiring now" at the top */
+int
+skynet_handle_retire_now(uint32_t handle) {
+	struct handle_garbage * g = retire_entry(handle, 1);
+	if (g) {
+		TEST_HOOK(handle, HANDLE_HOOK_RETIRE);
+		synchronize();
+		garbage_run(g);
+	}
 	progress();
 	return g != NULL;
 }
