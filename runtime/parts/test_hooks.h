@@ -3,7 +3,9 @@
 
 /* Test hooks of the parts: one convention for every part, both kinds under one switch.
  * The part tests (tests/test_part_*.c) link implementations built with
- * -DSKYBENCH_TEST_HOOKS=1; every other build has none of this.
+ * -DSKYBENCH_TEST_HOOKS=1, and so does skybench-node-hooks, the node a few node tests run
+ * (the Makefile's HOOKED_NODE_TESTS; their services find a hook with dlsym); every other
+ * build, skybench-node included, has none of this.
  *
  * Stall points. A part's interface header lists the points (enum <part>_hook_point) and
  * declares the hook with TEST_HOOK_DECLARE(part); every implementation defines it once with
