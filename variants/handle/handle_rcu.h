@@ -46,9 +46,9 @@
  * drop the writer mutex first), and a section waits for nothing that could wait for us:
  * a reader's holds a lookup, a reference or a mailbox push (its spinlock is never held
  * across a table call); a writer's waits at most for the writer mutex, which no one holds
- * across a grace period. So every section the grace period waits for ends by itself. Normal retires (KILL, EXIT on
- * a worker) keep deferring: a failed LAUNCH is rare, and its caller already pays for
- * loading and initializing the module.
+ * across a grace period. So every section the grace period waits for ends by itself.
+ * Normal retires (KILL, EXIT on a worker) keep deferring: a failed LAUNCH is rare, and its
+ * caller already pays for loading and initializing the module.
  *
  * Deferred work (releases, frees) runs on a runtime thread, never inside the RCU
  * library's own threads: releasing a context may destroy it, and destruction calls module
