@@ -36,6 +36,12 @@ struct skynet_context {
 	_Atomic uint32_t handle;
 	int session_id;
 	atomic_int ref;
+	/* uses of the instance: the context's own (until it is deleted, or its init failed)
+	 * plus each SIGNAL running; release() runs when they reach 0. Apart from ref because
+	 * an RCU table keeps the context (mailbox included) for a grace period after a failed
+	 * init, while skynet releases the instance before that LAUNCH returns */
+	atomic_int instance_users;
+	bool instance_dropped;	/* the context's own use is gone (failed init) */
 	int message_count;
 	bool init;
 	atomic_bool endless;	/* set by the monitor thread */
@@ -102,6 +108,39 @@ ctx_handle(struct skynet_context *ctx) {
 	return atomic_load_explicit(&ctx->handle, memory_order_acquire);
 }
 
+/* Can the instance be used (a SIGNAL)? Then it stays until instance_leave. */
+static bool
+instance_enter(struct skynet_context *ctx) {
+	int n = atomic_load(&ctx->instance_users);
+	do {
+		if (n == 0)
+			return false;	/* released, or about to be */
+	} while (!atomic_compare_exchange_weak(&ctx->instance_users, &n, n + 1));
+	return true;
+}
+
+static void
+instance_leave(struct skynet_context *ctx) {
+	if (atomic_fetch_sub(&ctx->instance_users, 1) == 1)
+		skynet_module_instance_release(ctx->mod, ctx->instance);
+}
+
+/* skynet's order for a failed init: unlinked, then the instance's release() before LAUNCH
+ * returns (and before the mailbox is dropped). The table's reference may outlive this (an
+ * RCU table drops it after a grace period, which cannot be waited for here: a LAUNCH runs
+ * inside a dispatch section), so the instance is released by its own count, not by the
+ * last reference: no callback of it ever ran (its mailbox was never scheduled), and
+ * senders touch only the mailbox. A SIGNAL that got in first (it grabbed the context
+ * before the unlink) delays release() to its end, as its reference would in skynet. */
+static void
+launch_failed(struct skynet_context *ctx, uint32_t handle) {
+	skynet_handle_retire(handle);
+	/* read by delete_context after the last reference: our release below orders it */
+	ctx->instance_dropped = true;
+	instance_leave(ctx);
+	skynet_context_release(ctx);
+}
+
 struct skynet_context *
 skynet_context_new(const char * name, const char *param) {
 	struct skynet_module * mod = skynet_module_query(name);
@@ -116,6 +155,8 @@ skynet_context_new(const char * name, const char *param) {
 	ctx->instance = inst;
 	/* one reference for the handle table, one for us until init is done */
 	atomic_init(&ctx->ref, 2);
+	atomic_init(&ctx->instance_users, 1);
+	ctx->instance_dropped = false;
 	ctx->cb = NULL;
 	ctx->cb_ud = NULL;
 	ctx->session_id = 0;
@@ -145,11 +186,7 @@ skynet_context_new(const char * name, const char *param) {
 		return ret;
 	} else {
 		skynet_error(ctx, "FAILED launch %s", name);
-		skynet_context_release(ctx);
-		/* skynet's order: the instance's release() has run before LAUNCH returns (and
-		 * before the mailbox below is dropped). retire_now waits for that; we are in no
-		 * table call and hold no lock, as it requires */
-		skynet_handle_retire_now(handle);
+		launch_failed(ctx, handle);
 		struct drop_t d = { handle };
 		skynet_mq_release(queue, skynet_context_drop_message, &d);
 		return NULL;
@@ -186,7 +223,8 @@ delete_context(struct skynet_context *ctx) {
 	FILE *f = atomic_load(&ctx->logfile);
 	if (f)
 		fclose(f);
-	skynet_module_instance_release(ctx->mod, ctx->instance);
+	if (!ctx->instance_dropped)
+		instance_leave(ctx);
 	skynet_mq_mark_release(ctx->queue);
 	skynet_free(ctx);
 	context_dec();
@@ -279,7 +317,9 @@ skynet_context_message_dispatch(struct skynet_monitor *sm, struct message_queue 
 
 	uint32_t handle = skynet_mq_handle(q);
 
-	struct skynet_context * ctx = skynet_handle_grab(handle);
+	/* ctx stays alive until dispatch_end: a reference, or an RCU table's read-side
+	 * section around the whole batch (runtime/parts/handle.h) */
+	struct skynet_context * ctx = skynet_handle_dispatch_begin(handle);
 	if (ctx == NULL) {
 		struct drop_t d = { handle };
 		skynet_mq_release(q, skynet_context_drop_message, &d);
@@ -291,7 +331,7 @@ skynet_context_message_dispatch(struct skynet_monitor *sm, struct message_queue 
 
 	for (i = 0; i < n; i++) {
 		if (skynet_mq_pop(q, &msg)) {
-			skynet_context_release(ctx);
+			skynet_handle_dispatch_end(ctx);
 			return skynet_sched_pop();
 		} else if (i == 0 && weight >= 0) {
 			n = skynet_mq_length(q);
@@ -319,7 +359,7 @@ skynet_context_message_dispatch(struct skynet_monitor *sm, struct message_queue 
 		q = nq;
 	}
 	/* else keep q: the next dispatch continues with it (and parks it if empty) */
-	skynet_context_release(ctx);
+	skynet_handle_dispatch_end(ctx);
 
 	return q;
 }
@@ -600,7 +640,10 @@ cmd_signal(struct skynet_context * context, const char * param) {
 	if (param)
 		sig = (int)strtol(param, NULL, 0);
 	/* NOTICE: the signal function should be thread safe */
-	skynet_module_instance_signal(ctx->mod, ctx->instance, sig);
+	if (instance_enter(ctx)) {
+		skynet_module_instance_signal(ctx->mod, ctx->instance, sig);
+		instance_leave(ctx);
+	}
 	skynet_context_release(ctx);
 	return NULL;
 }

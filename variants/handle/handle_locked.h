@@ -150,13 +150,6 @@ skynet_handle_retire(uint32_t handle) {
 	return 1;
 }
 
-/* retire already drops the table's reference before it returns: the write lock waited
- * for the readers */
-int
-skynet_handle_retire_now(uint32_t handle) {
-	return skynet_handle_retire(handle);
-}
-
 static uint32_t
 slot_handle_at(uint32_t i, int *end) {
 	struct handle_storage * s = H;
@@ -197,6 +190,24 @@ skynet_handle_push(uint32_t handle, struct skynet_message *message) {
 	skynet_context_deliver(ctx, message);
 	skynet_context_release(ctx);
 	return 0;
+}
+
+/* skynet's dispatch: a reference for the batch, so a retire meanwhile cannot free ctx */
+struct skynet_context *
+skynet_handle_dispatch_begin(uint32_t handle) {
+	return skynet_handle_grab(handle);
+}
+
+/* may destroy a context retired during the batch (skynet's order) */
+void
+skynet_handle_dispatch_end(struct skynet_context *ctx) {
+	skynet_context_release(ctx);
+}
+
+/* retire drops the table's reference before it returns: nothing is ever held */
+void
+skynet_handle_held(struct handle_held *held) {
+	*held = (struct handle_held){ 0, 0, 0 };
 }
 
 uint32_t

@@ -12,8 +12,10 @@
  *   static void defer(struct handle_garbage *);   under the writer lock: after a grace
  *        period the variant hands the garbage to garbage_run() or garbage_ready()
  *   static void progress(void);        writer side, after unlocking: move garbage along
- *   static void synchronize(void);     wait for a grace period (outside any section and
- *        the writer lock; only skynet_handle_retire_now, a failed LAUNCH, calls it)
+ *
+ * Nothing here waits for a grace period (only exit's barrier(), after every thread
+ * stopped): a worker's dispatch batch runs inside a read-side section (below), so any
+ * operation may be called from inside one, and a wait there would wait for itself.
  *
  * Design. Readers take no lock and write nothing shared. The slot array and the name array
  * are published with release stores and read with acquire loads; writers (register,
@@ -37,18 +39,16 @@
  * section: its memory is freed only after a grace period). So grab/push never return a
  * context for another service's handle, and never read ctx->handle.
  *
- * Retiring now (skynet_handle_retire_now, a failed LAUNCH only). skynet runs the failed
- * instance's module release() before LAUNCH returns; deferred, it would run after a grace
- * period, later, on whichever thread drains. So retire_now unlinks as retire does, then
- * waits for a grace period itself and runs the garbage on the calling thread. The wait
- * cannot deadlock: the caller is in no read-side section (we exit ours first; the runtime
- * calls it from skynet_context_new, never from inside a table call) and holds no lock (we
- * drop the writer mutex first), and a section waits for nothing that could wait for us:
- * a reader's holds a lookup, a reference or a mailbox push (its spinlock is never held
- * across a table call); a writer's waits at most for the writer mutex, which no one holds
- * across a grace period. So every section the grace period waits for ends by itself.
- * Normal retires (KILL, EXIT on a worker) keep deferring: a failed LAUNCH is rare, and its
- * caller already pays for loading and initializing the module.
+ * Dispatch (skynet_handle_dispatch_begin/end). A worker's batch for one context runs
+ * inside one read-side section: begin enters it and looks the handle up, end leaves it;
+ * no reference is taken. The context (and its mailbox) stays alive for the same reason a
+ * push's does: the table's reference is dropped only after a grace period, which waits
+ * for this section. Callbacks therefore run inside the section; every table call they make
+ * nests in it (ck_epoch and liburcu memb both count nesting: an inner enter/exit is a
+ * thread-local increment/decrement, no fence), and none waits for a grace period. The
+ * price: while a callback runs, no grace period completes, so everything retired
+ * meanwhile (contexts with their instances and queued messages, replaced arrays) is held
+ * until it returns (skynet_handle_held counts it; docs/verification.md, R5).
  *
  * Deferred work (releases, frees) runs on a runtime thread, never inside the RCU
  * library's own threads: releasing a context may destroy it, and destruction calls module
@@ -101,6 +101,7 @@ struct handle_garbage {
 	defer_head head;
 	struct handle_garbage * next;		/* ready list */
 	struct skynet_context * ctx;		/* drop the table's reference, or NULL */
+	long bytes;				/* of the table's memory, g itself included */
 	int n;
 	void * mem[];				/* skynet_free each */
 };
@@ -117,20 +118,30 @@ struct rcu_table {
 static struct rcu_table * H = NULL;
 /* garbage not yet run, and the part of it past its grace period */
 static atomic_long garbage_pending;
+/* of the garbage not yet run: contexts, and bytes of table memory (skynet_handle_held) */
+static atomic_long garbage_contexts;
+static atomic_long garbage_bytes;
 static _Atomic(struct handle_garbage *) garbage_ready_list;
 
 TEST_HOOK_DEFINE(handle);
 
 static void defer(struct handle_garbage *g);
 static void progress(void);
-static void synchronize(void);
 
 static struct handle_garbage *
 garbage_new(struct skynet_context *ctx, int n) {
 	struct handle_garbage * g = skynet_malloc(sizeof(*g) + n * sizeof(void *));
 	g->ctx = ctx;
+	g->bytes = (long)(sizeof(*g) + n * sizeof(void *));
 	g->n = 0;
 	return g;
+}
+
+/* p, of size bytes, is freed with g */
+static void
+garbage_add(struct handle_garbage *g, void *p, size_t size) {
+	g->mem[g->n++] = p;
+	g->bytes += (long)size;
 }
 
 /* past its grace period: drop the reference, free the memory (no lock held) */
@@ -141,6 +152,9 @@ garbage_run(struct handle_garbage *g) {
 	for (i = 0; i < g->n; i++)
 		skynet_free(g->mem[i]);
 	struct skynet_context * ctx = g->ctx;
+	/* relaxed, both: statistics (skynet_handle_held) */
+	atomic_fetch_sub_explicit(&garbage_bytes, g->bytes, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&garbage_contexts, ctx != NULL, memory_order_relaxed);
 	skynet_free(g);
 	if (ctx)
 		skynet_context_release(ctx);
@@ -176,7 +190,9 @@ garbage_drain(void) {
 /* under the lock: hand g to a grace period */
 static void
 garbage_defer(struct handle_garbage *g) {
-	/* relaxed: a counter, see garbage_run */
+	/* relaxed, all three: counters, see garbage_run */
+	atomic_fetch_add_explicit(&garbage_bytes, g->bytes, memory_order_relaxed);
+	atomic_fetch_add_explicit(&garbage_contexts, g->ctx != NULL, memory_order_relaxed);
 	atomic_fetch_add_explicit(&garbage_pending, 1, memory_order_relaxed);
 	TEST_HOOK(handle, HANDLE_HOOK_RETIRE);
 	defer(g);
@@ -273,6 +289,30 @@ skynet_handle_push(uint32_t handle, struct skynet_message *message) {
 	return ctx ? 0 : -1;
 }
 
+/* see "Dispatch" at the top: the section stays open until dispatch_end */
+struct skynet_context *
+skynet_handle_dispatch_begin(uint32_t handle) {
+	read_enter();
+	struct skynet_context * ctx = slot_lookup(H, handle);
+	if (ctx == NULL)
+		read_exit();
+	return ctx;
+}
+
+void
+skynet_handle_dispatch_end(struct skynet_context *ctx) {
+	(void)ctx;	/* alive until the grace period this exit lets complete */
+	read_exit();
+}
+
+void
+skynet_handle_held(struct handle_held *held) {
+	/* relaxed, all three: statistics, each exact only when the table is still */
+	held->records = atomic_load_explicit(&garbage_pending, memory_order_relaxed);
+	held->contexts = atomic_load_explicit(&garbage_contexts, memory_order_relaxed);
+	held->bytes = atomic_load_explicit(&garbage_bytes, memory_order_relaxed);
+}
+
 uint32_t
 skynet_handle_findname(const char *name) {
 	uint32_t handle = 0;
@@ -310,7 +350,7 @@ grow_slots(struct rcu_table *t, struct rcu_slots *a) {
 	/* release: readers that load b see its contents */
 	atomic_store_explicit(&t->slots, b, memory_order_release);
 	struct handle_garbage * g = garbage_new(NULL, 1);
-	g->mem[g->n++] = a;
+	garbage_add(g, a, sizeof(*a) + size * sizeof(struct rcu_slot));
 	garbage_defer(g);
 	return b;
 }
@@ -358,61 +398,38 @@ remove_names(struct rcu_table *t, uint32_t handle, struct handle_garbage **gp, s
 		b->n = 0;
 		for (i = 0; i < a->n; i++) {
 			if (a->name[i].handle == handle)
-				g->mem[g->n++] = a->name[i].name;
+				garbage_add(g, a->name[i].name, strlen(a->name[i].name) + 1);
 			else
 				b->name[b->n++] = a->name[i];
 		}
 		/* release: readers that load b see its contents */
 		atomic_store_explicit(&t->names, b, memory_order_release);
-		g->mem[g->n++] = a;
+		garbage_add(g, a, sizeof(*a) + a->n * sizeof(struct handle_name));
 	}
 	*gp = g;
 }
 
-/* make handle's entry unreachable; what that freed (with the table's reference), or NULL
- * if no live entry has this handle. now: run it here after a grace period, else defer it */
-static struct handle_garbage *
-retire_entry(uint32_t handle, int now) {
+int
+skynet_handle_retire(uint32_t handle) {
 	struct rcu_table * t = H;
-	struct handle_garbage * g = NULL;
+	int found = 0;
 	read_enter();
 	pthread_mutex_lock(&t->lock);
 	struct rcu_slots * a = atomic_load_explicit(&t->slots, memory_order_relaxed);
 	struct rcu_slot * e = &a->s[handle & (a->size - 1)];
 	struct skynet_context * ctx = atomic_load_explicit(&e->ctx, memory_order_relaxed);
 	if (ctx && atomic_load_explicit(&e->handle, memory_order_relaxed) == handle) {
+		struct handle_garbage * g;
 		/* release: see (2) at the top */
 		atomic_store_explicit(&e->ctx, NULL, memory_order_release);
 		remove_names(t, handle, &g, ctx);
-		if (now)
-			/* relaxed: a counter, see garbage_run, which takes it back */
-			atomic_fetch_add_explicit(&garbage_pending, 1, memory_order_relaxed);
-		else
-			garbage_defer(g);
+		garbage_defer(g);
+		found = 1;
 	}
 	pthread_mutex_unlock(&t->lock);
 	read_exit();
-	return g;
-}
-
-int
-skynet_handle_retire(uint32_t handle) {
-	struct handle_garbage * g = retire_entry(handle, 0);
 	progress();
-	return g != NULL;
-}
-
-/* see "Retiring now" at the top */
-int
-skynet_handle_retire_now(uint32_t handle) {
-	struct handle_garbage * g = retire_entry(handle, 1);
-	if (g) {
-		TEST_HOOK(handle, HANDLE_HOOK_RETIRE);
-		synchronize();
-		garbage_run(g);
-	}
-	progress();
-	return g != NULL;
+	return found;
 }
 
 static uint32_t
@@ -451,7 +468,7 @@ skynet_handle_namehandle(uint32_t handle, const char *name) {
 		/* release: readers that load b see its contents and the new string */
 		atomic_store_explicit(&t->names, b, memory_order_release);
 		struct handle_garbage * g = garbage_new(NULL, 1);
-		g->mem[g->n++] = a;
+		garbage_add(g, a, sizeof(*a) + a->n * sizeof(struct handle_name));
 		garbage_defer(g);
 	}
 	pthread_mutex_unlock(&t->lock);

@@ -15,9 +15,10 @@
  * skynet_handle_thread_quiescent() (the timer thread every 2.5 ms), both with
  * ck_epoch_poll_deferred so the callbacks run after the mutex is dropped (a release may
  * re-enter the table). No ck_epoch_synchronize on those paths: it busy-waits for readers,
- * which on two cores burns the CPU the reader needs. skynet_handle_retire_now (a failed
- * LAUNCH, rare) does wait, with ck_epoch_synchronize_wait yielding the CPU meanwhile. exit() polls until nothing is pending; every
- * thread has stopped by then, so each poll finds no active record and dispatches all.
+ * which on two cores burns the CPU the reader needs, and a worker's dispatch batch is a
+ * section (handle_rcu.h, "Dispatch"): a callback that waited for a grace period would wait
+ * for itself. exit() polls until nothing is pending; every thread has stopped by then, so
+ * each poll finds no active record and dispatches all.
  *
  * ARM64: libck 0.7.1's ck_epoch_begin stores `active`, fences, then loads the global
  * epoch with a plain load; on a weakly ordered CPU the section's own loads (the slot
@@ -127,27 +128,6 @@ progress(void) {
 	/* relaxed: a hint; a stale zero only leaves the work to the next call */
 	if (H && atomic_load_explicit(&garbage_pending, memory_order_relaxed) > 0)
 		poll_garbage(0);
-}
-
-/* ck_epoch_synchronize_wait's callback, for each reader it has to wait for */
-static void
-synchronize_yield(ck_epoch_t *e, ck_epoch_record_t *r, void *unused) {
-	(void)e, (void)r, (void)unused;
-	sched_yield();
-}
-
-/* skynet_handle_retire_now only, outside any section and lock (handle_rcu.h, "Retiring
- * now"). No writer mutex: ck_epoch_synchronize_wait only reads the records and advances
- * the global epoch with CAS, as ck_epoch_poll does */
-static void
-synchronize(void) {
-	/* seq_cst: the unlinking stores come before the scan of the readers' records
-	 * (store-load), whatever ck 0.7.1 itself fences. Not under TSan, which rejects
-	 * fences; it learns the grace period from the TSAN_READ_EXIT counter (handle_rcu.h) */
-#ifndef HANDLE_TSAN
-	atomic_thread_fence(memory_order_seq_cst);
-#endif
-	ck_epoch_synchronize_wait(&epoch, synchronize_yield, NULL);
 }
 
 static void

@@ -19,10 +19,10 @@
  * unregistered at thread_stop or, for threads that never call it, by a pthread key
  * destructor at thread exit (liburcu must not keep a dead thread's reader state).
  *
- * Grace periods: call_rcu (asynchronous), not synchronize_rcu: retire runs on a worker in
- * the middle of a dispatch (KILL, EXIT) and must not block it for a grace period. The one
- * exception is skynet_handle_retire_now (a failed LAUNCH, rare), which synchronizes. The
- * callbacks run on liburcu's call_rcu thread; they only move the garbage to the ready list
+ * Grace periods: call_rcu (asynchronous), never synchronize_rcu: retire runs on a worker
+ * in the middle of a dispatch (KILL, EXIT), inside the batch's read-side section
+ * (handle_rcu.h, "Dispatch"), where a grace period would wait for itself. The callbacks
+ * run on liburcu's call_rcu thread; they only move the garbage to the ready list
  * (handle_rcu.h), and runtime threads run it: writers after each operation,
  * skynet_handle_thread_quiescent() (the timer thread every 2.5 ms, workers between
  * dispatches). exit() waits with rcu_barrier, which returns once every callback queued
@@ -102,13 +102,6 @@ defer(struct handle_garbage *g) {
 static void
 progress(void) {
 	garbage_drain();
-}
-
-/* skynet_handle_retire_now only, outside any section and lock (handle_rcu.h, "Retiring
- * now"); memb's writer wait: membarrier, then sleeps on the readers' futex */
-static void
-synchronize(void) {
-	urcu_memb_synchronize_rcu();
 }
 
 static void
