@@ -404,6 +404,63 @@ test_reentrant_release(void) {
 	graveyard_free();
 }
 
+/* A worker's batch: dispatch_begin keeps the context alive until dispatch_end, whatever
+ * retires meanwhile, and inside it (where callbacks run) every table operation returns:
+ * none waits for a grace period, which under an RCU table would wait for this very batch.
+ * A hang here is a failure (the alarm set in main ends the test). */
+static void
+test_dispatch(void) {
+	counters_reset();
+	int rcu = strcmp(skynet_handle_variant, "rcu") == 0 || strcmp(skynet_handle_variant, "urcu") == 0;
+	skynet_handle_init(HARBOR);
+	struct skynet_context * a = ctx_new();
+	uint32_t ha = reg(a);
+	ok(skynet_handle_dispatch_begin(HB | 999) == NULL, "dispatch_begin of an unknown handle: NULL");
+	struct skynet_context * d = skynet_handle_dispatch_begin(ha);
+	ok(d == a, "dispatch_begin of a live handle: its context");
+	is_int(atomic_load(&a->ref), rcu ? 1 : 2, "dispatch_begin: %s", rcu ? "no reference taken (the section protects)" : "a reference, as skynet");
+	/* what callbacks do: launch (with table growth), name, send, look up, kill, exit */
+	struct skynet_context * b[8];
+	uint32_t hb[8];
+	int i;
+	for (i = 0; i < 8; i++)
+		hb[i] = reg(b[i] = ctx_new());
+	ok(skynet_handle_namehandle(hb[0], "inside") != NULL, "inside a batch: name");
+	struct skynet_message m = { .source = hb[1] };
+	is_int(skynet_handle_push(hb[1], &m), 0, "inside a batch: push");
+	struct skynet_context * g = skynet_handle_grab(hb[2]);
+	ok(g == b[2], "inside a batch: grab");
+	if (g)
+		skynet_context_release(g);
+	for (i = 0; i < 8; i++)
+		skynet_handle_retire(hb[i]);
+	is_int(skynet_handle_retire(ha), 1, "inside a batch: the batch's own context retires (EXIT)");
+	skynet_handle_retireall();
+	ok(skynet_handle_dispatch_begin(ha) == NULL, "a retired context is no longer found");
+	int k;
+	for (k = 0; k < 20; k++) {
+		skynet_handle_thread_quiescent();
+		usleep(1000);
+	}
+	ok(atomic_load(&a->destroyed) == 0 && atomic_load(&a->magic) == CTX_MAGIC,
+		"retired during the batch: alive until dispatch_end");
+	struct handle_held held;
+	skynet_handle_held(&held);
+	if (rcu)
+		ok(held.contexts == 9 && held.records >= 9 && held.bytes > 0,
+			"RCU: the batch holds what retired meanwhile (%ld records, %ld contexts, %ld bytes)",
+			held.records, held.contexts, held.bytes);
+	else
+		ok(held.contexts == 0 && held.records == 0 && held.bytes == 0, "locked table: nothing held");
+	skynet_handle_dispatch_end(d);
+	ok(settle_destroyed(9), "after dispatch_end every retired context is destroyed once");
+	skynet_handle_held(&held);
+	ok(held.contexts == 0 && held.records == 0 && held.bytes == 0,
+		"then nothing is held (%ld records, %ld contexts, %ld bytes)", held.records, held.contexts, held.bytes);
+	skynet_handle_exit();
+	graveyard_free();
+}
+
 /* ---- concurrency ---- */
 
 #define POOL 64
@@ -575,6 +632,9 @@ main(void) {
 	test_names();
 	test_reentrant_release();
 	test_wrap();
+	alarm(120);	/* test_dispatch hangs if an operation waits for a grace period */
+	test_dispatch();
+	alarm(0);
 	long scale = tap_under_valgrind() ? 8 : TAP_SANITIZED ? 4 : 1;
 	test_storm(2, 200000 / scale, 0);
 	test_storm(4, 100000 / scale, 20000 / scale);
