@@ -5,7 +5,7 @@
  *   phase base   for 1 s: every timer tick (10 ms) LAUNCH and KILL BATCH victims; record
  *                the peak of skynet_handle_held() (sampled after each batch)
  *   phase spin   the same churn while a spinner service busy-loops SPIN_MS in one callback;
- *                the peak again, and the heap (mallinfo2) when the spinner returns
+ *                the peaks again, of the heap too (mallinfo2's bytes in use, each tick)
  *   phase after  5 ticks later: what is still held
  * Each victim's instance allocates VICTIM_BYTES and frees it in release(), so instances
  * alive = victims whose release() has not run yet.
@@ -111,7 +111,6 @@ coord_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t s
 	struct holdbench *h = ud;
 	(void)session, (void)source, (void)msg, (void)sz;
 	if (type == PTYPE_TEXT && h->phase == PH_SPIN) {	/* the spinner returned */
-		h->heap_spin = heap_used();
 		h->phase = PH_AFTER;
 		h->ticks = 0;
 		return 0;
@@ -128,10 +127,14 @@ coord_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t s
 			bs_send(ctx, h->spinner, PTYPE_TEXT, 0, NULL, 0);
 		}
 		break;
-	case PH_SPIN:
+	case PH_SPIN: {
 		churn(ctx, h);
 		peak(&h->spin_peak, &h->spin_peak_inst);
+		long heap = heap_used();
+		if (heap > h->heap_spin)
+			h->heap_spin = heap;
 		break;
+	}
 	case PH_AFTER:
 		if (++h->ticks == 5) {
 			report(ctx, h);
