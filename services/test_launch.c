@@ -10,9 +10,11 @@
  *             until the checker's LAUNCH returned, or PARK_MS passed (a handle table whose
  *             failed LAUNCH waits for readers would otherwise wait for us forever)
  *   fail      init fails on purpose; release() counts the failed instances it frees
- * Why a hook: callbacks run outside read-side sections, so no callback can hold a reader;
- * only a thread stopped inside grab/push is one, in every table (rwlock, brlock: the read
- * lock is held; rcu, urcu: the read-side section is open). */
+ * Why a hook: only a thread stopped inside grab/push is a reader in every table (rwlock,
+ * brlock: the read lock is held; rcu, urcu: the read-side section is open). Under rcu and
+ * urcu every callback also runs inside its worker's section (the dispatch batch's,
+ * runtime/parts/handle.h), the checker's LAUNCH included: a table that waited for a grace
+ * period there would wait for itself. */
 
 #include "skynet.h"
 #include "handle.h"
