@@ -27,6 +27,7 @@ $(eval $(call part,handle,HANDLE,rwlock,handle table))
 $(eval $(call part,globalq,GLOBALQ,spin,global queue))
 $(eval $(call part,timer,TIMER,wheel,timer))
 $(eval $(call part,sched,SCHED,global,scheduler))
+$(eval $(call part,mailbox,MAILBOX,spin,mailbox))
 
 _empty :=
 _space := $(_empty) $(_empty)

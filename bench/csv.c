@@ -97,6 +97,7 @@ csv_context_init(struct csv_context *c, const char *cflags, const char *libs,
 	copy_env(c->globalq, sizeof c->globalq, "SKYBENCH_GLOBALQ", "");
 	copy_env(c->timer, sizeof c->timer, "SKYBENCH_TIMER", "");
 	copy_env(c->sched, sizeof c->sched, "SKYBENCH_SCHED", "");
+	copy_env(c->mailbox, sizeof c->mailbox, "SKYBENCH_MAILBOX", "");
 	/* SKYBENCH_HOST_LABEL replaces the hostname: bench/run.sh sets it to
 	 * <host>-emulated-<label> for a run under qemu, so that its rows can never pass for
 	 * the host's own numbers */
@@ -144,7 +145,7 @@ csv_put_row(FILE *f, const struct csv_context *c, const struct csv_row *r) {
 		[CSV_git_rev] = c->git_rev, [CSV_variant] = c->variant, [CSV_handle] = c->handle,
 		[CSV_globalq] = c->globalq, [CSV_timer] = c->timer, [CSV_sched] = c->sched,
 		[CSV_sched_wake] = "-", [CSV_sched_next] = "-", [CSV_sched_steal] = "-",
-		[CSV_sched_inject] = "-", [CSV_part] = r->part, [CSV_impl] = r->impl,
+		[CSV_sched_inject] = "-", [CSV_mailbox] = c->mailbox, [CSV_part] = r->part, [CSV_impl] = r->impl,
 		[CSV_peer] = "", [CSV_ceiling] = ceil, [CSV_benchmark] = r->benchmark,
 		[CSV_params] = r->params, [CSV_threads] = threads, [CSV_oversubscribed] = over,
 		[CSV_pin] = r->pin, [CSV_cpus] = r->cpus, [CSV_rep] = rep, [CSV_metric] = r->metric,

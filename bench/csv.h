@@ -10,7 +10,7 @@
 
 #define CSV_COLUMNS(X) \
 	X(run_id) X(date) X(host) X(git_rev) X(variant) X(handle) X(globalq) X(timer) \
-	X(sched) X(sched_wake) X(sched_next) X(sched_steal) X(sched_inject) \
+	X(sched) X(sched_wake) X(sched_next) X(sched_steal) X(sched_inject) X(mailbox) \
 	X(part) X(impl) X(ceiling) X(peer) X(benchmark) X(params) X(threads) X(oversubscribed) \
 	X(pin) X(cpus) X(rep) X(metric) X(value) X(unit) X(ops) X(wall_ns) X(check) X(counters) \
 	X(compiler) X(cflags) X(libs) X(cpu_model) X(topology) X(kernel)
@@ -29,7 +29,7 @@ void csv_put_header(FILE *f);
 
 /* What every row of one program run shares: filled by csv_context_init from the
  * environment the driver sets (SKYBENCH_RUN_ID, SKYBENCH_GIT_REV, SKYBENCH_VARIANT,
- * SKYBENCH_HANDLE, SKYBENCH_GLOBALQ, SKYBENCH_TIMER, SKYBENCH_SCHED) and from the machine
+ * SKYBENCH_HANDLE, SKYBENCH_GLOBALQ, SKYBENCH_TIMER, SKYBENCH_SCHED, SKYBENCH_MAILBOX) and from the machine
  * itself. The C programs write micro-benchmark rows: no node runs, so the node's scheduler
  * settings and counters are "-" and peer is empty (results/README.md). */
 struct csv_context {
@@ -37,7 +37,7 @@ struct csv_context {
 	char host[128];
 	char git_rev[64];
 	char variant[96];
-	char handle[32], globalq[32], timer[32], sched[32];
+	char handle[32], globalq[32], timer[32], sched[32], mailbox[32];
 	char compiler[128];
 	char cflags[512];
 	char libs[256];

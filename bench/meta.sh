@@ -23,16 +23,17 @@ row_machine() {
 }
 
 # row_node VERSION: the row columns a node's --version line gives ("skybench-node NAME
-# (handle H, globalq G, timer T, sched S) git REV"): vname, handle, globalq, timer, sched,
-# git_rev. A node from before the scheduler part names no sched: it is skynet's, global.
+# (handle H, globalq G, timer T, sched S, mailbox M) git REV"): vname, handle, globalq,
+# timer, sched, mailbox, git_rev. A node from before the scheduler or the mailbox part names
+# none: it has skynet's, global and spin.
 row_node() {
 	local p k v list
 	vname=$(awk '{print $2}' <<<"$1")
-	handle="" globalq="" timer="" sched=global
+	handle="" globalq="" timer="" sched=global mailbox=spin
 	IFS=, read -r -a list <<<"$(sed -n 's/^[^(]*(\([^)]*\)).*/\1/p' <<<"$1")"
 	for p in "${list[@]}"; do
 		read -r k v <<<"$p"
-		case $k in handle|globalq|timer|sched) printf -v "$k" '%s' "$v" ;; esac
+		case $k in handle|globalq|timer|sched|mailbox) printf -v "$k" '%s' "$v" ;; esac
 	done
 	git_rev=$(sed -n 's/.* git \([^ ]*\).*/\1/p' <<<"$1")
 }

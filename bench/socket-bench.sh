@@ -107,10 +107,10 @@ declare -A NODE PARTS
 for v in $variants; do
 	make -s -j2 VARIANT="$v" driver-build >&2 || { echo "socket-bench: build of $v failed" >&2; exit 1; }
 	NODE[$v]=$(make -s VARIANT="$v" print-build)/skybench-node
-	# handle globalq timer sched and the default settings, from the node's --version
+	# handle globalq timer sched mailbox and the default settings, from the node's --version
 	row_node "$($runner "${NODE[$v]}" --version)"
 	row_sched ""
-	PARTS[$v]="$handle $globalq $timer $sched $sched_wake $sched_next $sched_steal $sched_inject"
+	PARTS[$v]="$handle $globalq $timer $sched $sched_wake $sched_next $sched_steal $sched_inject $mailbox"
 done
 
 host=$(hostname -s 2>/dev/null || hostname)
@@ -142,14 +142,14 @@ echo "meta: socket_bench: load=echo_load (1 thread) server_threads=$sthreads loo
 
 # row impl ceiling params threads rep metric value unit ops wall_ns check
 row() {
-	local variant=$1 parts=(- - - - - - - -) cpus="?" i
+	local variant=$1 parts=(- - - - - - - - -) cpus="?" i
 	for ((i = 1; i < $4; i++)); do cpus="$cpus;?"; done
 	[ "$1" != epoll ] && parts=(${PARTS[$1]})
 	[ "$1" = epoll ] && variant=$v1
 	$runner "$csvrow" --csv "$csv" run_id="$run_id" host="$host" git_rev="$git_rev" \
 		variant="$variant" handle="${parts[0]}" globalq="${parts[1]}" timer="${parts[2]}" \
 		sched="${parts[3]}" sched_wake="${parts[4]}" sched_next="${parts[5]}" \
-		sched_steal="${parts[6]}" sched_inject="${parts[7]}" counters="$([ "$1" = epoll ] && echo -)" \
+		sched_steal="${parts[6]}" sched_inject="${parts[7]}" mailbox="${parts[8]}" counters="$([ "$1" = epoll ] && echo -)" \
 		part=runtime impl="$1" peer= ceiling="$2" benchmark=echo params="$3" threads="$4" \
 		oversubscribed=0 pin=none cpus="$cpus" rep="$5" metric="$6" value="$7" unit="$8" \
 		ops="$9" wall_ns="${10}" check="${11}" compiler="$compiler" \

@@ -9,6 +9,7 @@
 #include "handle.h"
 #include "globalq.h"
 #include "timerq.h"
+#include "mailbox.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -162,8 +163,8 @@ help(void) {
 
 static void
 version(void) {
-	printf("skybench-node %s (handle %s, globalq %s, timer %s, sched %s) git %s\n", skybench_variant,
-		skynet_handle_variant, globalq_variant, timerq_variant, sched_variant, skybench_git_rev);
+	printf("skybench-node %s (handle %s, globalq %s, timer %s, sched %s, mailbox %s) git %s\n", skybench_variant,
+		skynet_handle_variant, globalq_variant, timerq_variant, sched_variant, mailbox_variant, skybench_git_rev);
 }
 
 static int

@@ -330,9 +330,14 @@ skynet_context_message_dispatch(struct skynet_monitor *sm, struct message_queue 
 	struct skynet_message msg;
 
 	for (i = 0; i < n; i++) {
-		if (skynet_mq_pop(q, &msg)) {
+		int popped = skynet_mq_pop(q, &msg);
+		if (popped == MQ_PARKED) {
 			skynet_handle_dispatch_end(ctx);
 			return skynet_sched_pop();
+		} else if (popped == MQ_BUSY) {
+			/* a send is half done (mpsc): q stays scheduled; treat it as a finished batch,
+			 * so it waits behind the others and comes back */
+			break;
 		} else if (i == 0 && weight >= 0) {
 			n = skynet_mq_length(q);
 			n >>= weight;

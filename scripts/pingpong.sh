@@ -197,7 +197,7 @@ for spec in "${specs[@]}"; do
 			cpus="?"
 			for ((i = 1; i < t; i++)); do cpus="$cpus;?"; done
 			printf '%s\n' "git_rev=$tree_rev" "variant=$spec" "handle=-" "globalq=-" "timer=-" \
-				"sched=-" "impl=$spec" "peer=$spec" "ceiling=0" "threads=$t" \
+				"sched=-" "mailbox=-" "impl=$spec" "peer=$spec" "ceiling=0" "threads=$t" \
 				"oversubscribed=$((t > nproc))" "pin=none" "cpus=$cpus" "compiler=$compiler" \
 				"cflags=$cflags" "libs=-" > "$tmp/fields"
 			if [ "$spec" = go ]; then
@@ -229,7 +229,7 @@ for spec in "${specs[@]}"; do
 	fi
 	for t in $threads; do
 		fields=("git_rev=$git_rev" "variant=$vname" "handle=$handle" "globalq=$globalq"
-			"timer=$timer" "sched=$sched" "impl=$spec" "peer=" "threads=$t"
+			"timer=$timer" "sched=$sched" "mailbox=$mailbox" "impl=$spec" "peer=" "threads=$t"
 			"oversubscribed=$((t > nproc))" "compiler=$compiler" "cflags=$cflags" "libs=$libs")
 		cpus="?"
 		for ((i = 1; i < t; i++)); do cpus="$cpus;?"; done

@@ -163,7 +163,7 @@ if [ -n "$standalone" ]; then	# the .meta as make bench writes it (bench/meta.sh
 	m git_rev "$git_rev"
 	m git_status "$(git status --short 2>/dev/null | tr '\n' ' ')"
 	m variant "$vname"
-	m parts "handle=$handle globalq=$globalq timer=$timer sched=$sched"
+	m parts "handle=$handle globalq=$globalq timer=$timer sched=$sched mailbox=$mailbox"
 	m sched "sched=$sched sched_wake=$sched_wake sched_next=$sched_next sched_steal=$sched_steal sched_inject=$sched_inject (sched_counters = true; per-worker counters in $ctrs)"
 	m node "$version"
 	meta_machine
@@ -181,7 +181,7 @@ row() {	# benchmark params threads rep metric value unit ops wall_ns check
 	[ "$3" -gt "$nproc" ] && over=1
 	for ((i = 1; i < $3; i++)); do cpus="$cpus;?"; done
 	$runner "$csvrow" --csv "$csv" run_id="$run_id" host="$host" git_rev="$git_rev" \
-		variant="$vname" handle="$handle" globalq="$globalq" timer="$timer" sched="$sched" \
+		variant="$vname" handle="$handle" globalq="$globalq" timer="$timer" sched="$sched" mailbox="$mailbox" \
 		sched_wake="$sched_wake" sched_next="$sched_next" sched_steal="$sched_steal" \
 		sched_inject="$sched_inject" part=runtime impl="$vname" peer= ceiling=0 \
 		benchmark="$1" params="$2" threads="$3" oversubscribed=$over pin=none cpus="$cpus" \

@@ -53,7 +53,7 @@ tap $((rc != 0 || $(wc -c <"$T/v1.err") != 0)) "make variants: exit 0, nothing o
 cmp -s "$T/v1" "$T/v2"; tap $? "make variants: the same output twice"
 V=$T/v1
 parts=$(key PARTS "$V")
-[ "$parts" = "handle globalq timer sched" ]; tap $? "PARTS: handle globalq timer sched (got '$parts')"
+[ "$parts" = "handle globalq timer sched mailbox" ]; tap $? "PARTS: handle globalq timer sched mailbox (got '$parts')"
 impls="" bases="" ok=0
 for p in $parts; do
 	want=$(for f in variants/"$p"/*.c; do f=${f##*/}; echo "${f%.c}"; done | sort | xargs)
@@ -114,35 +114,35 @@ out=$(scripts/covering.sh -e a1,a2,a3,a4 b1,b2 c1,c2,c3 | xargs)
 [ "$out" = "a1-b1-c1 a2-b2-c2 a3-b1-c3 a4-b2-c1" ]; tap $? "-e: each implementation once, as many rows as the largest part ($out)"
 scripts/covering.sh -s a1-zz a1,a2 b1,b2 >/dev/null 2>&1; [ $? = 2 ]; tap $? "a seed naming an unknown implementation: exit 2"
 
-# ---- two more parts, one Makefile line each: names, builds, the matrix ----
+# ---- two more (synthetic) parts, one Makefile line each: names, builds, the matrix ----
 M=$T/mk
 mkdir -p "$M/scripts"
 cp Makefile "$M/" && cp scripts/covering.sh "$M/scripts/"
 for p in $parts; do mkdir -p "$M/variants/$p"; cp variants/"$p"/*.c "$M/variants/$p/"; done
-mkdir -p "$M/variants/pool" "$M/variants/mailbox"
-touch "$M/variants/pool/fifo.c" "$M/variants/pool/ws.c" "$M/variants/mailbox/ring.c" "$M/variants/mailbox/list.c"
-sed -i '/^\$(eval \$(call part,sched,/a $(eval $(call part,pool,POOL,fifo,pool))\n$(eval $(call part,mailbox,MAILBOX,list,mailbox))' "$M/Makefile"
+mkdir -p "$M/variants/pool" "$M/variants/arena"
+touch "$M/variants/pool/fifo.c" "$M/variants/pool/ws.c" "$M/variants/arena/ring.c" "$M/variants/arena/list.c"
+sed -i '/^\$(eval \$(call part,mailbox,/a $(eval $(call part,pool,POOL,fifo,pool))\n$(eval $(call part,arena,ARENA,list,arena))' "$M/Makefile"
 (cd "$M" && mk variants) >"$T/v5" 2>"$T/v5.err"
-[ "$(key PARTS "$T/v5")" = "handle globalq timer sched pool mailbox" ] && [ ! -s "$T/v5.err" ]
+[ "$(key PARTS "$T/v5")" = "handle globalq timer sched mailbox pool arena" ] && [ ! -s "$T/v5.err" ]
 tap $? "a part added by one line: PARTS lists it last"
 all5=$(key ALLCOMBOS "$T/v5") m5=$(key MATRIX "$T/v5")
 has() { [[ " $1 " == *" $2 "* ]]; }
-has "$all5" rwlock-spin-wheel && has "$all5" rwlock-spin-wheel-global-ws && has "$all5" rwlock-spin-wheel-global-fifo-ring &&
-	has "$all5" rwlock-spin-wheel-steal && ! has "$all5" rwlock-spin-wheel-global && ! has "$all5" rwlock-spin-wheel-global-fifo-list &&
+has "$all5" rwlock-spin-wheel && has "$all5" rwlock-spin-wheel-global-spin-ws && has "$all5" rwlock-spin-wheel-global-spin-fifo-ring &&
+	has "$all5" rwlock-spin-wheel-steal && ! has "$all5" rwlock-spin-wheel-global && ! has "$all5" rwlock-spin-wheel-global-spin-fifo-list &&
 	[ "$(key PRESET_baseline "$T/v5")" = rwlock-spin-wheel ] && [ "$(key PRESET_lockfree "$T/v5")" = rcu-mpmc-wheel ]
-tap $? "names leave out trailing parts at their baseline: rwlock-spin-wheel, -steal, -global-ws, -global-fifo-ring; presets unchanged"
+tap $? "names leave out trailing parts at their baseline: rwlock-spin-wheel, -steal, -global-spin-ws, -global-spin-fifo-ring; presets unchanged"
 [ "$(words "$all5")" = $((4 * $(words "$all"))) ]; tap $? "ALLCOMBOS: the product ($(words "$all5"))"
 miss=$(uncovered "$impls fifo,ws list,ring" "$bases fifo list" <<<"$m5")
-tap "$([ -n "$m5" ] && [ -z "$miss" ]; echo $?)" "MATRIX with 5 parts covers every pair$(missing "$miss")"
-[ $(($(words "$m5") * 4)) -le "$(words "$all5")" ]; tap $? "MATRIX with 5 parts: $(words "$m5") of $(words "$all5") (at most a quarter)"
+tap "$([ -n "$m5" ] && [ -z "$miss" ]; echo $?)" "MATRIX with 7 parts covers every pair$(missing "$miss")"
+[ $(($(words "$m5") * 4)) -le "$(words "$all5")" ]; tap $? "MATRIX with 7 parts: $(words "$m5") of $(words "$all5") (at most a quarter)"
 build() { (cd "$M" && mk print-build "$@" 2>&1); }
-[ "$(build)" = build/baseline ] && [ "$(build VARIANT=rwlock-spin-wheel-global-fifo-list)" = build/rwlock-spin-wheel ] &&
-	[ "$(build VARIANT=rwlock-spin-wheel-global-ws)" = build/rwlock-spin-wheel-global-ws ] &&
-	[ "$(build POOL=ws)" = build/rwlock-spin-wheel-global-ws ] && [ "$(build VARIANT=lockfree MAILBOX=ring)" = build/rcu-mpmc-wheel-global-fifo-ring ]
-tap $? "builds: VARIANT and POOL=/MAILBOX= give the names the rule gives"
-out=$(build VARIANT=rwlock-spin); [[ $out == *"nor handle-globalq-timer[-sched][-pool][-mailbox]; handle table (HANDLE=): brlock"* ]]
+[ "$(build)" = build/baseline ] && [ "$(build VARIANT=rwlock-spin-wheel-global-spin-fifo-list)" = build/rwlock-spin-wheel ] &&
+	[ "$(build VARIANT=rwlock-spin-wheel-global-spin-ws)" = build/rwlock-spin-wheel-global-spin-ws ] &&
+	[ "$(build POOL=ws)" = build/rwlock-spin-wheel-global-spin-ws ] && [ "$(build VARIANT=lockfree ARENA=ring)" = build/rcu-mpmc-wheel-global-spin-fifo-ring ]
+tap $? "builds: VARIANT and POOL=/ARENA= give the names the rule gives"
+out=$(build VARIANT=rwlock-spin); [[ $out == *"nor handle-globalq-timer[-sched][-mailbox][-pool][-arena]; handle table (HANDLE=): brlock"* ]]
 tap $? "a short name: the error names the form and the implementations"
-out=$(build VARIANT=rwlock-spin-wheel-global-rr); [[ $out == *"unknown pool 'rr'; valid: fifo ws"* ]]
+out=$(build VARIANT=rwlock-spin-wheel-global-spin-rr); [[ $out == *"unknown pool 'rr'; valid: fifo ws"* ]]
 tap $? "an unknown implementation of an added part: named in the error"
 
 echo "1..$n"

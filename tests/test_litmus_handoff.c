@@ -151,7 +151,8 @@ mq_consumer(void *arg) {
 			continue;
 		}
 		struct skynet_message msg;
-		while (skynet_mq_pop(q, &msg) == 0) {
+		int popped;
+		while ((popped = skynet_mq_pop(q, &msg)) == MQ_MESSAGE) {
 			uint64_t *d = msg.data;
 			for (int k = 0; k < WORDS; k++)
 				bad += d[k] != (uint64_t)msg.session + 1;
@@ -159,6 +160,8 @@ mq_consumer(void *arg) {
 			atomic_fetch_sub_explicit(&t->inq[msg.source], 1, memory_order_relaxed);	/* relaxed: a count */
 			got++;
 		}
+		if (popped == MQ_BUSY)	/* a send half done (mpsc): still scheduled, come back */
+			skynet_sched_push(q, SCHED_REQUEUE);
 	}
 	atomic_store(&t->bad, bad);
 	atomic_store(&t->got, got);

@@ -67,8 +67,8 @@ cfg() {		# cfg FILE TEXT: writes a config file
 run --version
 ok $((rc != 0)) "--version exits 0"
 ok $(( $(wc -l <"$T/out") != 1 )) "--version prints one line"
-grep -Eq "^skybench-node ${SKYBENCH_VARIANT:-[^ ]+} \(handle [^ ,]+, globalq [^ ,]+, timer [^ ,]+, sched [^ )]+\) git [^ ]+$" "$T/out"
-ok $? "--version names the variant, its four parts and the git revision"
+grep -Eq "^skybench-node ${SKYBENCH_VARIANT:-[^ ]+} \(handle [^ ,]+, globalq [^ ,]+, timer [^ ,]+, sched [^ ,]+, mailbox [^ )]+\) git [^ ]+$" "$T/out"
+ok $? "--version names the variant, its five parts and the git revision"
 diag_file "$T/out"
 
 run --help

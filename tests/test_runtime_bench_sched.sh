@@ -25,7 +25,7 @@ summary=$(clean make -s --no-print-directory print-bench-dir)/summary
 "$summary" --check --quiet "$tmp/rb.csv" 2> "$tmp/check"
 ok $([ $? = 0 ] && echo 1 || echo 0) "the CSV passes the schema check ($(cat "$tmp/check"))"
 version=$(build/baseline/skybench-node --version)
-sched=$(sed -n 's/.*, sched \([^)]*\)).*/\1/p' <<<"$version")
+sched=$(sed -n 's/.*, sched \([^,)]*\)[,)].*/\1/p' <<<"$version")
 got=$(python3 -c '
 import csv, sys
 for r in csv.DictReader(open(sys.argv[1], newline="")):

@@ -15,11 +15,13 @@ struct message_queue;
 struct skynet_context;
 struct skynet_message;
 
-/* skynet_mq.c: the intrusive link of a mailbox, for chaining mailboxes in the global queue */
+/* the mailbox part (mailbox.h): the intrusive link of a mailbox, for chaining mailboxes in
+ * the global queue */
 struct message_queue ** skynet_mq_link(struct message_queue *q);
-/* skynet_mq.c: for a scheduler handed back a mailbox it need not queue (SCHED_REQUEUE): if
- * q holds no message, park it as skynet_mq_pop would on finding it empty (in_global 0: its
- * next send makes it runnable again) and return 1; else 0 */
+/* the mailbox part (mailbox.h), for a scheduler handed back a mailbox it need not queue
+ * (SCHED_REQUEUE): if q holds no message and no send is half done, park it as
+ * skynet_mq_pop would on finding it empty (its next send makes it runnable again) and
+ * return 1; else 0 */
 int skynet_mq_park_if_empty(struct message_queue *q);
 
 /* skynet_sched.c: a scheduler queued a mailbox that another worker could take; under the
