@@ -69,8 +69,8 @@ for m in 3 6; do
 	tap $([ -n "$e" ] && [ "$e" -gt 0 ]; echo $?) "mutant $m is caught with a stalled sender (errors: $e)"
 done
 e=$(run m7-r1 -DS=2 -DM=2 -DREL=1 -DMUTANT=7)
-tap $([ -n "$e" ] && [ "$e" -gt 0 ] && grep -q 'assertion violated (sched==0)' "$T/m7-r1/pan.out"; echo $?) \
-	"mutant 7 schedules twice with mark_release (errors: $e)"
+tap $([ -n "$e" ] && [ "$e" -gt 0 ]; echo $?) \
+	"mutant 7 is caught with mark_release too (errors: $e)"
 # mutant 5: with EMPTY set and every send completed (the runtime's guarantee), nothing but
 # mark_release writes head, so its load and store cannot be split by another write
 pass m5-r1 "mutant 5 (mark_release clears EMPTY by a store) is harmless under the guarantee" "release schedules it" -- -DS=2 -DM=2 -DREL=1 -DMUTANT=5

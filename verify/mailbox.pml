@@ -7,7 +7,7 @@
  * stub, EMPTY clear.
  *
  *   push:  node->next = 0; prev = exchange(head, node); [stall: MAILBOX_HOOK_PUSH_EXCHANGED]
- *          (prev & ~EMPTY)->next = node; if (prev & EMPTY) schedule
+ *          if (prev & EMPTY) schedule; (prev & ~EMPTY)->next = node
  *   pop:   n = tail->next; if n: take it, tail = n (old stub freed), MESSAGE
  *          if head != tail: BUSY; if CAS(head, tail, tail | EMPTY): PARKED
  *          n = tail->next; if n: take it, MESSAGE; else BUSY
@@ -55,7 +55,7 @@
  *    runtime's guarantee (with EMPTY set and no send in flight nobody else writes head),
  *    so REL=1 passes with it; kept to show that, not counted as a caught mutant;
  *  6 the consumer treats BUSY as PARKED (gives the token back, EMPTY not set);
- *  7 the sender learns "was parked" from a load of head after its link;
+ *  7 the sender learns "was parked" from a load of head after its exchange;
  *  8 the exchange is a load of head and a store (two senders may get the same prev).
  */
 
@@ -205,15 +205,17 @@ proctype sender(byte s) {
 		:: else -> skip
 		fi;
 #endif
-		atomic { assert(!freed[prev]); nxt[prev] = node; half--; prev = 0 };
 #if MUTANT == 7
 		was = headE;
 #endif
+		/* schedule, then link: as mpsc.c, so a message anyone can see is in a scheduled
+		 * mailbox (a consumer that comes in between finds BUSY) */
 		if
 		:: was -> schedule()
 		:: else -> skip
 		fi;
 		was = 0;
+		atomic { assert(!freed[prev]); nxt[prev] = node; half--; prev = 0 };
 		k++
 	:: else -> break
 	od;
