@@ -14,10 +14,11 @@
 # directly: no table, only the build description gen-impls.sh writes for every program.
 
 BENCH_DIR := build/bench$(SAN_SUFFIX)
-BENCH_PARTS := globalq handle timer
+BENCH_PARTS := globalq handle timer mailbox
 BENCH_IMPLS_globalq = $(IMPLS_globalq)
 BENCH_IMPLS_handle = $(IMPLS_handle)
 BENCH_IMPLS_timer = $(IMPLS_timer)
+BENCH_IMPLS_mailbox = $(IMPLS_mailbox)
 BENCH_CXX := $(if $(findstring clang,$(CC)),clang++,g++)
 # LTO lets the Google Benchmark loop (C++) and the C benchmark body inline into each other;
 # it needs one compiler family on both sides, so only for gcc/g++.
@@ -78,7 +79,7 @@ $(BENCH_DIR)/gen/build_desc.o: $(BENCH_DIR)/gen/build_desc.c $(BENCH_FLAGS_STAMP
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
 .SECONDEXPANSION:
-$(BENCH_DIR)/bench_globalq $(BENCH_DIR)/bench_handle: $(BENCH_DIR)/bench_%: bench/bench_%.c \
+$(BENCH_DIR)/bench_globalq $(BENCH_DIR)/bench_handle $(BENCH_DIR)/bench_mailbox: $(BENCH_DIR)/bench_%: bench/bench_%.c \
 		$(BENCH_DIR)/gen/%_impls.o $$(addprefix $(BENCH_DIR)/variants/$$*/,$$(addsuffix .o,$$(BENCH_IMPLS_$$*))) \
 		$(BENCH_SUPPORT_OBJ) $(wildcard bench/*.h) $(HEADERS)
 	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) \
@@ -121,7 +122,7 @@ $(BUILD)/compile-flags: FORCE
 driver-build: $(NODE) $(SERVICES) $(BUILD)/compile-flags
 bench-csvrow: $(BENCH_DIR)/csvrow
 
-# The driver runs the four micro-benchmark programs, then every program in
+# The driver runs the five micro-benchmark programs, then every program in
 # $(BUILD)/bench/ (whole-runtime benchmarks of this variant, same options, same CSV):
 # scripts/runtime-bench.sh, linked there, runs the benchmark services on this variant's node.
 # A build for another architecture (ARCH=aarch64) runs under SKYBENCH_RUNNER (qemu-user,

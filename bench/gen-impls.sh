@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gen-impls.sh PART CFLAGS LIBS VARIANT...: the C table of every implementation of PART
-# (globalq, handle, timer) whose symbols bench.mk renamed to bv_<variant>_<symbol>, built
+# (globalq, handle, timer, mailbox) whose symbols bench.mk renamed to bv_<variant>_<symbol>, built
 # from the interface's list of operations (<PART>_OPS, bench/parts.h), plus the build
 # description the result rows carry. PART `-` writes the build description alone (a program
 # without a table of variants: bench_runq).

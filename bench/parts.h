@@ -13,6 +13,7 @@
 
 #include "globalq.h"
 #include "handle.h"
+#include "mailbox.h"
 #include "timerq.h"
 
 #define BENCH_OP_MEMBER(ret, name, params) ret (*name) params;
@@ -26,6 +27,7 @@
 BENCH_PART(globalq, GLOBALQ_OPS)
 BENCH_PART(handle, HANDLE_OPS)
 BENCH_PART(timer, TIMER_OPS)
+BENCH_PART(mailbox, MAILBOX_OPS)
 
 /* For the generated table: with BENCH_SYM(name) defined as bv_<variant>_##name,
  * <PART>_OPS(BENCH_OP_DECLARE) declares that variant's renamed functions and

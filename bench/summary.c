@@ -154,6 +154,7 @@ load(const char *file, int check) {
 				complain(file, line, "rep must be >= 1 (warm-up runs are not written)", NULL);
 			if (strcmp(r.f[CSV_part], "globalq") && strcmp(r.f[CSV_part], "handle") &&
 			    strcmp(r.f[CSV_part], "timer") && strcmp(r.f[CSV_part], "runq") &&
+			    strcmp(r.f[CSV_part], "mailbox") &&
 			    strcmp(r.f[CSV_part], "runtime"))
 				complain(file, line, "unknown part", r.f[CSV_part]);
 		}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # skybench-test: partless
-# The micro-benchmark programs end to end (globalq, handle, timer, runq): a tiny run of
+# The micro-benchmark programs end to end (globalq, handle, timer, mailbox, runq): a tiny run of
 # each (1-2 threads, 10 ms runs, one repetition) writes a CSV that passes the schema check
 # with every correctness check passed, and the schema check rejects broken files. Needs
 # `make bench-programs` (with the same SAN=); without the programs the checks are skipped,
@@ -19,7 +19,7 @@ tmp=$(mktemp -d /tmp/skybench-smoke.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 if [ ! -x "$bd/bench_globalq" ] || [ ! -x "$bd/bench_handle" ] || [ ! -x "$bd/bench_timer" ] ||
-	[ ! -x "$bd/bench_runq" ] || [ ! -x "$bd/summary" ]; then
+	[ ! -x "$bd/bench_mailbox" ] || [ ! -x "$bd/bench_runq" ] || [ ! -x "$bd/summary" ]; then
 	skip "benchmark programs not built in $bd: run make bench-programs with the same SAN=/ARCH="
 	echo "1..$n"
 	exit 0
@@ -46,6 +46,13 @@ $run "$bd/bench_timer" --csv "$csv" --reps 1 --seconds 0.005 --filter 'pending=1
 ok $([ $? = 0 ] && echo 1 || echo 0) "bench_timer at 1000 pending, bursts, cancel ratio: every check passed"
 $run "$bd/bench_runq" "${common[@]}" 2>"$tmp/r.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "bench_runq owner, next, steal: every check passed"
+$run "$bd/bench_mailbox" "${common[@]}" 2>"$tmp/mb.err"
+ok $([ $? = 0 ] && echo 1 || echo 0) "bench_mailbox pair, fanin, drain: every check passed"
+for m in spin mpsc; do
+	# a number, or n/a under a sanitizer (its allocator is not glibc's: mallinfo2 sees nothing)
+	ok $(grep -Eq "^meta: mailbox_idle_bytes_$m: ([0-9]|n/a)" "$tmp/mb.err" && echo 1 || echo 0) \
+		"bench_mailbox prints the idle memory of a $m mailbox"
+done
 $run "$bd/summary" --check --quiet "$csv" 2>"$tmp/check.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "the CSV passes the schema check ($(cat "$tmp/check.err"))"
 rows=$(($(wc -l < "$csv") - 1))
@@ -59,6 +66,13 @@ for m in ops_per_s grabs_per_s owner_ops_per_s; do
 	ok $(grep -q ",runq,runq,0,,steal,half=1;owner_high=64;thieves=1,2,0,.*,$m," "$csv" && echo 1 || echo 0) \
 		"runq steal at 2 threads: $m row present"
 done
+for b in fanin drain; do
+	for m in ops_per_s parks_per_s busy_per_s; do
+		ok $(grep -Eq ",mailbox,(spin|mpsc),0,,$b,burst=64;senders=1;window=[0-9]+,2,0,.*,$m," "$csv" && echo 1 || echo 0) \
+			"mailbox $b at 2 threads: $m row present"
+	done
+done
+ok $(grep -q ",mailbox,faa,1,,pair,same_thread=1,1,0," "$csv" && echo 1 || echo 0) "mailbox pair at 1 thread beside its faa ceiling"
 $run "$bd/bench_globalq" --csv "$tmp/none.csv" --reps 1 --filter 'no-such-benchmark' 2>"$tmp/none.err"
 ok $([ $? = 0 ] && [ ! -s "$tmp/none.csv" ] && [ "$(wc -l < "$tmp/none.err")" = 1 ] &&
 	grep -q "matches none of its benchmarks: skipped" "$tmp/none.err" && echo 1 || echo 0) \
