@@ -129,7 +129,7 @@ all5=$(key ALLCOMBOS "$T/v5") m5=$(key MATRIX "$T/v5")
 has() { [[ " $1 " == *" $2 "* ]]; }
 has "$all5" rwlock-spin-wheel && has "$all5" rwlock-spin-wheel-global-spin-ws && has "$all5" rwlock-spin-wheel-global-spin-fifo-ring &&
 	has "$all5" rwlock-spin-wheel-steal && ! has "$all5" rwlock-spin-wheel-global && ! has "$all5" rwlock-spin-wheel-global-spin-fifo-list &&
-	[ "$(key PRESET_baseline "$T/v5")" = rwlock-spin-wheel ] && [ "$(key PRESET_lockfree "$T/v5")" = rcu-mpmc-wheel ]
+	[ "$(key PRESET_baseline "$T/v5")" = rwlock-spin-wheel ] && [ "$(key PRESET_lockfree "$T/v5")" = "$(key PRESET_lockfree "$V")" ]
 tap $? "names leave out trailing parts at their baseline: rwlock-spin-wheel, -steal, -global-spin-ws, -global-spin-fifo-ring; presets unchanged"
 [ "$(words "$all5")" = $((4 * $(words "$all"))) ]; tap $? "ALLCOMBOS: the product ($(words "$all5"))"
 miss=$(uncovered "$impls fifo,ws list,ring" "$bases fifo list" <<<"$m5")
@@ -138,7 +138,7 @@ tap "$([ -n "$m5" ] && [ -z "$miss" ]; echo $?)" "MATRIX with 7 parts covers eve
 build() { (cd "$M" && mk print-build "$@" 2>&1); }
 [ "$(build)" = build/baseline ] && [ "$(build VARIANT=rwlock-spin-wheel-global-spin-fifo-list)" = build/rwlock-spin-wheel ] &&
 	[ "$(build VARIANT=rwlock-spin-wheel-global-spin-ws)" = build/rwlock-spin-wheel-global-spin-ws ] &&
-	[ "$(build POOL=ws)" = build/rwlock-spin-wheel-global-spin-ws ] && [ "$(build VARIANT=lockfree ARENA=ring)" = build/rcu-mpmc-wheel-global-spin-fifo-ring ]
+	[ "$(build POOL=ws)" = build/rwlock-spin-wheel-global-spin-ws ] && [ "$(build VARIANT=lockfree ARENA=ring)" = build/urcu-mpmc-wheel-global-mpsc-fifo-ring ]
 tap $? "builds: VARIANT and POOL=/ARENA= give the names the rule gives"
 out=$(build VARIANT=rwlock-spin); [[ $out == *"nor handle-globalq-timer[-sched][-mailbox][-pool][-arena]; handle table (HANDLE=): brlock"* ]]
 tap $? "a short name: the error names the form and the implementations"
