@@ -8,7 +8,8 @@
 # guarantee is load-bearing. Checked: no double schedule, no park while a send is half done,
 # per-sender FIFO without loss or duplicate, no lost wake-up, no invalid end state, and each
 # step marked "reached:" in the model that a config must exercise is reached. Mutants 1-4 and
-# 6-8 must be caught; mutant 5 (mark_release clears EMPTY by a store after its load) is
+# 6-9 must be caught (9: mark_release reads head after publishing release, a use after
+# free); mutant 5 (mark_release clears EMPTY by a store after its load) is
 # harmless under the guarantee (nobody else writes head then) and must pass REL=1. ~20 s.
 # skybench-test: host
 set -uo pipefail
@@ -54,7 +55,7 @@ OPT=-O2 W=-w24 pass s3m2 "3 senders x 2: the same" "park_if_empty parks" -- -DS=
 stall=("BUSY while stalled" "stalled, resumes after BUSY" "stalled, resumes, it will schedule")
 pass s2st "2 x 2, sender 0 stalled after its exchange: BUSY, never parked half done, nothing lost" "${stall[@]}" -- -DS=2 -DM=2 -DSTALL=1
 OPT=-O2 W=-w24 pass s3m2st "3 x 2, sender 0 stalled after its exchange: the same" "${stall[@]}" -- -DS=3 -DM=2 -DSTALL=1
-rel=("release seen" "release finds it scheduled" "release schedules it")
+rel=("release seen" "release finds it scheduled" "release schedules it" "context gone, release not yet seen")
 pass r1 "2 x 2, then mark_release outside the holder's turns: release seen, nothing lost" "${rel[@]}" -- -DS=2 -DM=2 -DREL=1
 pass r3 "3 x 1, then mark_release outside the holder's turns: the same" "${rel[@]}" -- -DS=3 -DM=1 -DREL=1
 e=$(run r2 -DS=2 -DM=2 -DREL=2)
@@ -71,6 +72,9 @@ done
 e=$(run m7-r1 -DS=2 -DM=2 -DREL=1 -DMUTANT=7)
 tap $([ -n "$e" ] && [ "$e" -gt 0 ]; echo $?) \
 	"mutant 7 is caught with mark_release too (errors: $e)"
+e=$(run m9-r1 -DS=2 -DM=2 -DREL=1 -DMUTANT=9)
+tap $([ -n "$e" ] && [ "$e" -gt 0 ] && grep -q 'assertion violated  *!(gone)' "$T/m9-r1/pan.out"; echo $?) \
+	"mutant 9 (release published before head is read) touches a freed mailbox (errors: $e)"
 # mutant 5: with EMPTY set and every send completed (the runtime's guarantee), nothing but
 # mark_release writes head, so its load and store cannot be split by another write
 pass m5-r1 "mutant 5 (mark_release clears EMPTY by a store) is harmless under the guarantee" "release schedules it" -- -DS=2 -DM=2 -DREL=1 -DMUTANT=5

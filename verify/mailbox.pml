@@ -12,8 +12,10 @@
  *          if head != tail: BUSY; if CAS(head, tail, tail | EMPTY): PARKED
  *          n = tail->next; if n: take it, MESSAGE; else BUSY
  *   park_if_empty: tail->next == 0 && head == tail && CAS(head, tail, tail | EMPTY)
- *   mark_release:  release = 1; loop { h = head; if !(h & EMPTY) return;
- *                  if CAS(head, h, h & ~EMPTY) { schedule(RELEASE); return } }
+ *   mark_release:  loop { h = head; if !(h & EMPTY) { release = 1; return }
+ *                  if CAS(head, h, h & ~EMPTY) { release = 1; schedule(RELEASE); return } }
+ *   the holder, once its context is gone: if release, drop the rest and free the mailbox;
+ *                  else requeue it (skynet_mq_release)
  *
  * Abstractions. Pointers are node ids from a pool that is never reused: sender s's k-th
  * message is node 1 + s*M + k, the first stub is node NN; 0 is NULL. EMPTY is the bit
@@ -34,15 +36,18 @@
  *    once each; no node is linked to or taken after it was freed;
  *  - no lost wake-up: in every terminal state (nothing can move: `timeout`) all senders
  *    finished, every message was received and the mailbox is parked with head == tail, or
- *    (REL) the consumer saw release after being scheduled and dropped the rest.
+ *    (REL) the consumer saw release after being scheduled and dropped the rest;
+ *  - (REL) mark_release never touches the mailbox after its holder freed it.
  * STALL=1: sender 0 stops after its first exchange until every other sender finished and
  * the consumer either saw BUSY (the mailbox was scheduled) or waits parked (it was parked:
  * this sender will schedule it); then it resumes, and the checks above hold.
  * REL=1: mark_release runs after every send completed, under the runtime's guarantee that
  * it never overlaps a turn (the holder parks only while it holds a context reference, and
- * mark_release runs when the last reference goes); a turn starts with the handle grab,
- * which fails once release is set, and the holder then drops what is left. REL=2 drops the
- * guarantee: mark_release may run in the middle of a turn. The protocol does not hold
+ * mark_release runs when the last reference goes): `ctxgone` is set between turns before
+ * mark_release starts; a turn starts with the handle grab, which fails once ctxgone is
+ * set, and the holder then requeues the mailbox until it sees release, drops what is left
+ * and frees it (`gone`). REL=2 drops the guarantee: mark_release may run in the middle of
+ * a turn. The protocol does not hold
  * there (the holder checked release, mark_release sees it scheduled and returns, the
  * holder parks: nobody will see release), which shows the guarantee is load-bearing.
  *
@@ -56,7 +61,9 @@
  *    so REL=1 passes with it; kept to show that, not counted as a caught mutant;
  *  6 the consumer treats BUSY as PARKED (gives the token back, EMPTY not set);
  *  7 the sender learns "was parked" from a load of head after its exchange;
- *  8 the exchange is a load of head and a store (two senders may get the same prev).
+ *  8 the exchange is a load of head and a store (two senders may get the same prev);
+ *  9 mark_release publishes release before it reads head (mpsc.c before the fix): the
+ *    holder may free the mailbox between the two (REL=1 catches it).
  */
 
 #ifndef S
@@ -87,6 +94,7 @@ byte nxt[NN + 1];
 
 bit sched = 1;		/* the schedule token: created scheduled */
 bit release;
+bit ctxgone;		/* the context's last reference went: no turn starts any more */
 
 /* bookkeeping for the checks (not part of the algorithm) */
 bit freed[NN + 1];
@@ -98,6 +106,7 @@ bit busyseen;		/* the consumer saw BUSY while everything else was done */
 bit inturn;		/* the consumer is in a turn (holds the context reference) */
 bit seen_release;
 bit cdone;
+bit gone;		/* the holder freed the mailbox */
 
 inline schedule() {
 	atomic { assert(sched == 0); sched = 1 }
@@ -230,14 +239,15 @@ proctype consumer() {
 end_wait:	(sched == 1);
 		/* a turn: the handle grab, then pops */
 #if REL == 1
-		atomic { if :: release -> ok = 0 :: else -> inturn = 1; ok = 1 fi };
+		atomic { if :: ctxgone -> ok = 0 :: else -> inturn = 1; ok = 1 fi };
 #elif REL == 2
-		ok = !release;
+		ok = !ctxgone;
 #else
 		ok = 1;
 #endif
 		if
-		:: !ok ->	/* the context is gone: drop what is left, then stop */
+		:: !ok && !release -> goto requeue	/* reached: context gone, release not yet seen */
+		:: !ok && release ->	/* drop what is left, free the mailbox, stop */
 			seen_release = 1;	/* reached: release seen */
 			do
 			:: pop(r);
@@ -246,6 +256,7 @@ end_wait:	(sched == 1);
 				:: else -> skip
 				fi
 			od;
+			gone = 1;
 			cdone = 1;
 			break
 		:: else -> skip
@@ -280,7 +291,7 @@ end_wait:	(sched == 1);
 			:: else -> skip
 			fi
 		od;
-		atomic { inturn = 0; r = 0; stop = 0 }
+requeue:	atomic { inturn = 0; r = 0; stop = 0 }
 	od
 }
 
@@ -289,23 +300,28 @@ proctype releaser() {
 	bit hE, ok;
 	(finished == S);
 #if REL == 1
-	atomic { !inturn -> release = 1 };
+	atomic { !inturn -> ctxgone = 1 };
 #else
+	ctxgone = 1;
+#endif
+#if MUTANT == 9
 	release = 1;
 #endif
 	do
-	:: atomic { h = head; hE = headE };
+	:: atomic { assert(!gone); h = head; hE = headE };
 		if
 		:: !hE ->
+			atomic { assert(!gone); release = 1 };
 			break	/* reached: release finds it scheduled (its holder will see release) */
 		:: else ->
 #if MUTANT == 5
-			atomic { head = h; headE = 0 }; ok = 1;
+			atomic { assert(!gone); head = h; headE = 0 }; ok = 1;
 #else
-			atomic { if :: head == h && headE -> headE = 0; ok = 1 :: else -> ok = 0 fi };
+			atomic { assert(!gone); if :: head == h && headE -> headE = 0; ok = 1 :: else -> ok = 0 fi };
 #endif
 			if
 			:: ok ->
+				atomic { assert(!gone); release = 1 };
 				schedule(); break	/* reached: release schedules it */
 			:: else -> skip
 			fi

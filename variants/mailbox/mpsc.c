@@ -207,23 +207,27 @@ skynet_mq_overload(struct message_queue *q) {
 void
 skynet_mq_mark_release(struct message_queue *q) {
 	assert(atomic_load_explicit(&q->release, memory_order_relaxed) == 0);
-	/* release: the consumer that finds it (acquire, mailbox_released) then drops the
-	 * messages; they are published by their links, not by this */
-	atomic_store_explicit(&q->release, 1, memory_order_release);
-	/* acquire: like a sender, a thread that unparks q takes over the consumer state the
+	/* Parked or not is decided before release is published: once a holder can see release
+	 * it frees q (skynet_mq_release), so the store below is our last access to a scheduled q.
+	 * No send or turn can start now (the context is gone, docs/verification.md section 15),
+	 * so nobody else changes the parked state under us.
+	 * acquire: like a sender, a thread that unparks q takes over the consumer state the
 	 * parking CAS released */
 	uintptr_t h = atomic_load_explicit(&q->head, memory_order_acquire);
 	while (h & PARKED_BIT) {
-		/* acq_rel on success, as the load above; acquire on failure: h is tested again.
-		 * No send can start now (the context is gone), so only the parked-or-not state
-		 * can change under us, never the node */
+		/* acq_rel on success, as the load above; acquire on failure: h is tested again */
 		if (atomic_compare_exchange_weak_explicit(&q->head, &h, h & ~PARKED_BIT,
 				memory_order_acq_rel, memory_order_acquire)) {
+			/* q is ours until the push publishes it (with this store) to a consumer */
+			atomic_store_explicit(&q->release, 1, memory_order_release);
 			skynet_sched_push(q, SCHED_RELEASE);
 			return;
 		}
 	}
-	/* scheduled: its holder sees release when it finds the context gone */
+	/* scheduled: its holder requeues it until it sees release, then frees it; release: the
+	 * consumer that finds it (acquire, mailbox_released) then drops the messages, which
+	 * their links published */
+	atomic_store_explicit(&q->release, 1, memory_order_release);
 }
 
 int
