@@ -2,7 +2,8 @@
 # skybench-test: host
 # scripts/skybench, the analysis package: its one selection rule (select.py) on synthetic
 # runs, the edge cases included: a micro-benchmark part taken whole from its newest run
-# (never mixed with an older run's other benchmarks), parts and runtime variants from
+# (never mixed with an older run's other benchmarks), parts and runtime variants (each
+# runtime benchmark alone) from
 # different runs, unfinished, QUICK and emulated runs, time order from file names, two hosts
 # in one file, failed samples; `compare DIR` picking its pair by the same rule; and the
 # baselines and presets read from `make -s variants`, with a one-line error when make or
@@ -50,6 +51,14 @@ ok $? "a part comes whole from its newest run: globalq pairs from r2, r1's prodc
 ok $? "another part from the newest run that measured it: timer from r1"
 [ "$(count '^h r1 runtime pingpong - baseline')" = 3 ] && [ "$(count '^h r3 runtime pingpong - lockfree')" = 3 ]
 ok $? "each runtime variant from its own newest run: baseline r1, lockfree r3"
+# elsewhere, r1 and a newer r6: runtime baseline counting only (FILTER=runtime/counting)
+mkdir -p "$T/res6/h"
+cp "$D/20260101T000000Z-baseline.csv" "$D/20260101T000000Z-baseline.meta" "$T/res6/h/"
+{ echo "$HEADER"; rows r6 h runtime baseline counting 2 60 61 62; } >"$T/res6/h/20260106T000000Z-baseline.csv"
+finished "$T/res6/h/20260106T000000Z-baseline.csv"
+selected "$T/res6" >"$T/sel6" 2>/dev/null
+[ "$(grep -c '^h r6 runtime counting - baseline' "$T/sel6")" = 3 ] && [ "$(grep -c '^h r1 runtime pingpong - baseline' "$T/sel6")" = 3 ]
+ok $? "a newer run of one runtime benchmark replaces only that one: baseline counting from r6, its pingpong still from r1"
 ! has ' r4 ' && ! has ' r5 '
 ok $? "a newer unfinished run (no result: in its .meta) and a newer QUICK=1 run do not count"
 [ "$(count ' r2 .* 2$')" = 1 ]

@@ -15,8 +15,9 @@ Runs are ordered by their file names (a UTC stamp first). Per host (docs/method.
 ratio compares numbers from one invocation):
 - micro-benchmarks (every part but `runtime`): every implementation of the part is in the
   same program run, so each part is taken whole from ONE run, the newest that measured it;
-- whole runtime (part `runtime`): each variant (the impl column) from the newest run that
-  measured it. Runtime ratios therefore compare separate invocations; the paper says so.
+- whole runtime (part `runtime`): each benchmark of each variant (the impl column) from the
+  newest run that measured it, so a FILTER run of a few benchmarks replaces only those.
+  Runtime ratios therefore compare separate invocations; the paper says so.
 Failed samples (check=fail) carry no number (docs/method.md rule 9): they are counted in the
 selected rows and left out of the cells.
 """
@@ -61,8 +62,8 @@ def newest_runs(runs, allow_quick=False, kind="pingpong"):
 
 def measured(run, host):
 	"""What a run measured on a host, as selection keys: (part, "") for a micro-benchmark
-	part, ("runtime", variant) for each whole-runtime variant."""
-	return {(row["part"], row["impl"] if row["part"] == "runtime" else "")
+	part, ("runtime", (variant, benchmark)) for each whole-runtime benchmark of a variant."""
+	return {(row["part"], (row["impl"], row["benchmark"]) if row["part"] == "runtime" else "")
 		for row in run.rows if row["host"] == host}
 
 
@@ -160,7 +161,7 @@ def select(runs, allow_quick=False, kind="bench"):
 				ds.runs.append(r)
 			for row in r.rows:
 				if row["host"] == host and row["part"] == part and \
-				   (part != "runtime" or row["impl"] == variant):
+				   (part != "runtime" or (row["impl"], row["benchmark"]) == variant):
 					ds.add(row, r)
 		ds.runs.sort(key=lambda r: r.order)
 		if ds.cells:
