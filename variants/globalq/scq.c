@@ -38,7 +38,7 @@
  *   dequeue that took it (in_global).
  * - memory: a ring of capacity n is 16n bytes plus 256; rings are freed at release only
  *   (a stalled thread may still hold an old one), capacities double, so all of them are
- *   less than twice the last: about 32 bytes per mailbox ever reserved, plus the runtime's
+ *   less than twice the last: under 64 bytes per mailbox ever reserved (bench_globalq measures it), plus the runtime's
  *   id map (8 bytes per id, skynet_mqid.c), which exists whatever queue is linked.
  *
  * Memory order: seq_cst on the ring's words (head, tail, threshold, slots), for the reasons
