@@ -289,24 +289,29 @@ globalq_push(struct globalq *q, struct message_queue *mq) {
 	}
 }
 
+/* One call site of ring_dequeue (so that it is inlined): drain is 0 on the consumers'
+ * ring, 1 on a superseded ring being closed and drained (verify/scqidx.pml has this shape). */
 struct message_queue *
 globalq_pop(struct globalq *q) {
 	struct ring *r = atomic_load(&q->head);
+	int drain = 0;
 	for (;;) {
-		uint64_t id = ring_dequeue(r, 0);
+		uint64_t id = ring_dequeue(r, drain);
 		if (id != SCQ_EMPTY)
 			return skynet_mqid_mailbox((uint32_t)id);
 		/* r was empty at an instant before this load: so was the queue, if r is the newest */
 		struct ring *next = atomic_load(&r->next);
-		if (next == NULL)
-			return NULL;
-		/* r was empty but is superseded: close it, drain what landed before the close */
-		ring_close(r);
-		id = ring_dequeue(r, 1);
-		if (id != SCQ_EMPTY)
-			return skynet_mqid_mailbox((uint32_t)id);
-		atomic_compare_exchange_strong(&q->head, &r, next);
-		r = next;
+		if (!drain) {
+			if (next == NULL)
+				return NULL;
+			/* r was empty but is superseded: close it, drain what landed before the close */
+			ring_close(r);
+			drain = 1;
+		} else {
+			atomic_compare_exchange_strong(&q->head, &r, next);
+			r = next;
+			drain = 0;
+		}
 	}
 }
 
