@@ -85,6 +85,13 @@ $(BENCH_DIR)/bench_globalq $(BENCH_DIR)/bench_handle $(BENCH_DIR)/bench_mailbox:
 	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) \
 		$$($(call bench_part_libs,$*)) $(shell pkg-config --libs hwloc) -lm -o $@
 
+# bench_globalq's fake mailboxes take their ids, and the id map an index-based queue reads,
+# from the runtime's own allocator
+$(BENCH_DIR)/support/skynet_mqid.o: runtime/skynet_mqid.c $(HEADERS) $(BENCH_FLAGS_STAMP) | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -c $< -o $@
+$(BENCH_DIR)/bench_globalq: $(BENCH_DIR)/support/skynet_mqid.o
+
 $(BENCH_DIR)/bench_runq: bench/bench_runq.c $(BENCH_DIR)/gen/build_desc.o $(BENCH_SUPPORT_OBJ) \
 		$(wildcard bench/*.h) $(HEADERS)
 	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) $(shell pkg-config --libs hwloc) -lm -o $@

@@ -8,27 +8,46 @@
  *   bursts    each thread holds B mailboxes: push all B, then pop B. Same argument.
  *   prodcons  P threads push (each its own 64 mailboxes, only when parked), C threads pop
  *             and park what they popped. Empty pops are expected and not counted.
+ *   idle      (mostly empty) one mailbox for all threads: every thread polls (pops); the
+ *             one that gets the mailbox keeps polling and pushes it back after PERIOD of its
+ *             own polls, so nearly every pop finds the queue empty, as idle workers and the
+ *             steal scheduler's injection checks do. Every push and every pop is an op,
+ *             empty ones included.
  * An op is one push or one pop; the ceiling does one fetch-and-add per op on one counter.
  * After every run the queue is drained and every mailbox checked: pushes = pops, plus one
- * if it was still queued, and no mailbox seen twice (docs/method.md rule 9). */
+ * if it was still queued, and no mailbox seen twice (docs/method.md rule 9).
+ *
+ * The fake mailboxes take their ids, and register them in the id map, through the
+ * runtime's own runtime/skynet_mqid.c, linked in: an index-based queue (scq) maps every id
+ * it pops back to its mailbox with the runtime's lookup, inside the measured pop.
+ *
+ * Also the memory of each implementation per mailbox: glibc's bytes in use (mallinfo2, as
+ * bench_mailbox) after globalq_create and a reserve for each of RESERVE_MAILBOXES mailboxes
+ * created one by one (as the runtime calls it, so chained rings count), divided by that
+ * number, printed as a meta line (bench/run.sh writes it into the .meta); and the runtime's
+ * id map, which every implementation's runtime keeps, the same way. */
 
 #include "common.h"
 #include "harness.h"
 #include "parts.h"
 
+#include "skynet_mqid.h"
+
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The fake mailbox: the variants see only the link (skynet_mq_link). One cache line each,
- * as separately allocated mailboxes would be. pushes/pops are plain: whoever holds the
- * mailbox updates them, and the queue's own push/pop ordering hands it over. */
+/* The fake mailbox: the variants see only the link (skynet_mq_link) and the id
+ * (skynet_mq_id). One cache line each, as separately allocated mailboxes would be.
+ * pushes/pops are plain: whoever holds the mailbox updates them, and the queue's own
+ * push/pop ordering hands it over. */
 struct message_queue {
 	struct message_queue *next;
 	uint64_t pushes, pops;
 	atomic_int parked;	/* prodcons: 1 = its producer may push it */
 	int seen;		/* check: drained or held at the end */
-	char pad[64 - sizeof(void *) - 2 * sizeof(uint64_t) - 2 * sizeof(int)];
+	uint32_t id;		/* from skynet_mqid_alloc, mapped back by skynet_mqid_mailbox */
 } __attribute__((aligned(64)));
 
 struct message_queue **
@@ -36,11 +55,18 @@ skynet_mq_link(struct message_queue *q) {
 	return &q->next;
 }
 
-enum workload { PAIRS, BURSTS, PRODCONS };
-static const char *const workload_name[] = { "pairs", "bursts", "prodcons" };
+uint32_t
+skynet_mq_id(struct message_queue *q) {
+	return q->id;
+}
+
+enum workload { PAIRS, BURSTS, PRODCONS, IDLE };
+static const char *const workload_name[] = { "pairs", "bursts", "prodcons", "idle" };
 
 #define BURST 16
 #define BOXES_PER_PRODUCER 64
+#define PERIOD 64		/* idle: the holder's polls before it pushes the mailbox back */
+#define RESERVE_MAILBOXES 10000
 #define FAA_IMPL (-1)
 
 struct run {
@@ -53,6 +79,8 @@ struct run {
 	struct message_queue **held;	/* [threads * BURST]: what each thread holds at the end */
 	int nheld[HARNESS_MAX_THREADS];
 	uint64_t null_pops[HARNESS_MAX_THREADS];
+	uint64_t empty_pops[HARNESS_MAX_THREADS];	/* idle: expected, counted as ops */
+	int dup[HARNESS_MAX_THREADS];	/* idle: a pop returned a mailbox while one was held */
 	_Alignas(64) atomic_ulong counter;	/* the ceiling's one shared counter */
 };
 
@@ -151,6 +179,42 @@ work_consumer(struct run *r, const atomic_int *stop) {
 }
 
 static uint64_t
+work_idle(struct run *r, int tid, const atomic_int *stop) {
+	const struct bench_globalq_impl *im = r->impl;
+	struct message_queue *held = tid == 0 ? &r->boxes[0] : NULL;
+	uint64_t n = 0, empty = 0;
+	int polls = 0;
+	while (!HARNESS_STOPPED(stop)) {
+		for (int i = 0; i < 64; i++) {
+			if (held && polls++ == PERIOD) {
+				held->pushes++;
+				im->globalq_push(r->q, held);
+				held = NULL;
+				continue;
+			}
+			struct message_queue *mq = im->globalq_pop(r->q);
+			if (mq == NULL) {
+				empty++;
+				continue;
+			}
+			mq->pops++;
+			if (held) {
+				/* one mailbox in all, and this thread holds it: a pop returned another */
+				r->dup[tid] = 1;
+				return n + (uint64_t)i + 1;
+			}
+			held = mq;
+			polls = 0;
+		}
+		n += 64;
+	}
+	r->empty_pops[tid] = empty;
+	r->held[tid * BURST] = held;
+	r->nheld[tid] = held != NULL;
+	return n;
+}
+
+static uint64_t
 work(void *ud, int tid, const atomic_int *stop) {
 	struct run *r = ud;
 	if (r->impl == NULL)
@@ -158,6 +222,7 @@ work(void *ud, int tid, const atomic_int *stop) {
 	switch (r->w) {
 	case PAIRS: return work_pairs(r, tid, stop);
 	case BURSTS: return work_bursts(r, tid, stop);
+	case IDLE: return work_idle(r, tid, stop);
 	default: return tid < r->producers ? work_producer(r, tid, stop) : work_consumer(r, stop);
 	}
 }
@@ -176,6 +241,11 @@ check(struct run *r, const struct harness_sample *s, struct bench_result *res) {
 	uint64_t nulls = 0;
 	for (int t = 0; t < r->threads; t++)
 		nulls += r->null_pops[t];
+	for (int t = 0; t < r->threads; t++)
+		if (r->dup[t]) {
+			bench_fail(res, "a pop returned a second mailbox where only one exists");
+			return;
+		}
 	if (r->w != PRODCONS && nulls) {
 		bench_fail(res, "%llu pop(s) found the queue empty while it held a mailbox",
 			(unsigned long long)nulls);
@@ -222,7 +292,16 @@ check(struct run *r, const struct harness_sample *s, struct bench_result *res) {
 			return;
 		}
 	}
-	if (pushes + pops != s->ops || pushes != pops + drained) {
+	uint64_t empty = 0;
+	for (int t = 0; t < r->threads; t++)
+		empty += r->empty_pops[t];
+	if (r->w == IDLE && pushes + pops + empty != s->ops) {
+		bench_fail(res, "ops %llu, pushes %llu, pops %llu, empty pops %llu do not add up",
+			(unsigned long long)s->ops, (unsigned long long)pushes,
+			(unsigned long long)pops, (unsigned long long)empty);
+		return;
+	}
+	if ((r->w != IDLE && pushes + pops != s->ops) || pushes != pops + drained) {
 		bench_fail(res, "ops %llu, pushes %llu, pops %llu, drained %zu do not add up",
 			(unsigned long long)s->ops, (unsigned long long)pushes,
 			(unsigned long long)pops, drained);
@@ -242,14 +321,18 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 	r->threads = c->threads;
 	r->producers = (int)c->arg[1];
 	r->nboxes = r->w == PAIRS ? (size_t)c->threads : r->w == BURSTS ?
-		(size_t)c->threads * BURST : (size_t)r->producers * BOXES_PER_PRODUCER;
+		(size_t)c->threads * BURST : r->w == IDLE ? 1 : (size_t)r->producers * BOXES_PER_PRODUCER;
 	r->boxes = aligned_alloc(64, r->nboxes * sizeof *r->boxes);
 	r->held = calloc((size_t)c->threads * BURST, sizeof *r->held);
 	if (r->boxes == NULL || r->held == NULL)
 		abort();
 	memset(r->boxes, 0, r->nboxes * sizeof *r->boxes);
-	for (size_t i = 0; i < r->nboxes; i++)
+	size_t exist;
+	for (size_t i = 0; i < r->nboxes; i++) {
 		atomic_init(&r->boxes[i].parked, 1);
+		r->boxes[i].id = skynet_mqid_alloc(&exist);
+		skynet_mqid_set(r->boxes[i].id, &r->boxes[i]);
+	}
 	atomic_init(&r->counter, 0);
 	if (r->impl) {
 		r->q = r->impl->globalq_create();
@@ -267,6 +350,8 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 			;
 		r->impl->globalq_release(r->q);
 	}
+	for (size_t i = 0; i < r->nboxes; i++)
+		skynet_mqid_free(r->boxes[i].id);
 	free(r->boxes);
 	free(r->held);
 	free(r);
@@ -285,11 +370,65 @@ add_cases(enum workload w, int threads, int producers) {
 			snprintf(c.params, sizeof c.params, "mailboxes_per_thread=1");
 		else if (w == BURSTS)
 			snprintf(c.params, sizeof c.params, "burst=%d", BURST);
+		else if (w == IDLE)
+			snprintf(c.params, sizeof c.params, "mailboxes=1;period=%d", PERIOD);
 		else
 			snprintf(c.params, sizeof c.params, "consumers=%d;mailboxes_per_producer=%d;producers=%d",
 				threads - producers, BOXES_PER_PRODUCER, producers);
 		bench_add(&c);
 	}
+}
+
+/* glibc's bytes in use: arena chunks and mmapped ones (a big ring is mmapped) */
+static double
+malloc_in_use(void) {
+	struct mallinfo2 mi = mallinfo2();
+	return (double)mi.uordblks + (double)mi.hblkhd;
+}
+
+/* 0 under an allocator glibc's mallinfo2 does not see (a sanitizer's) */
+static int
+malloc_counted(void) {
+	double before = malloc_in_use();
+	void *volatile p = malloc(4096);	/* volatile: not elided with its free */
+	int seen = malloc_in_use() - before >= 4096;
+	free(p);
+	return seen;
+}
+
+/* bytes per mailbox: the queue after reserve grew it one mailbox at a time, and the
+ * runtime's id map (see the header) */
+static void
+memory_per_mailbox(void) {
+	const char *how = "malloc bytes in use per mailbox, mallinfo2 arena + mmapped";
+	if (!malloc_counted()) {
+		fprintf(stderr, "meta: globalq_bytes_per_mailbox: n/a (mallinfo2 sees no allocation: "
+			"malloc is not glibc's here)\n");
+		return;
+	}
+	for (int i = 0; i < bench_globalq_nimpls; i++) {
+		const struct bench_globalq_impl *im = &bench_globalq_impls[i];
+		double before = malloc_in_use();
+		struct globalq *q = im->globalq_create();
+		for (size_t n = 1; n <= RESERVE_MAILBOXES; n++)
+			im->globalq_reserve(q, n);
+		double bytes = (malloc_in_use() - before) / RESERVE_MAILBOXES;
+		im->globalq_release(q);
+		fprintf(stderr, "meta: globalq_bytes_per_mailbox_%s: %.1f (%s, after create and "
+			"reserve(1..%d))\n", im->name, bytes, how, RESERVE_MAILBOXES);
+	}
+	static uint32_t id[RESERVE_MAILBOXES];
+	double before = malloc_in_use();
+	size_t exist;
+	for (int k = 0; k < RESERVE_MAILBOXES; k++) {
+		id[k] = skynet_mqid_alloc(&exist);
+		skynet_mqid_set(id[k], NULL);
+	}
+	double bytes = (malloc_in_use() - before) / RESERVE_MAILBOXES;
+	for (int k = 0; k < RESERVE_MAILBOXES; k++)
+		skynet_mqid_free(id[k]);
+	fprintf(stderr, "meta: mqid_bytes_per_mailbox: %.1f (%s, over %d ids: the runtime's id "
+		"allocator and map, kept whatever queue is linked)\n", bytes, how, RESERVE_MAILBOXES);
 }
 
 int
@@ -304,9 +443,13 @@ main(int argc, char **argv) {
 		add_cases(BURSTS, t, 0);
 		if (t >= 2)
 			add_cases(PRODCONS, t, t / 2);
+		add_cases(IDLE, t, 0);
 	}
 	/* the labelled oversubscribed point: twice the CPUs, pairs only */
 	if (!explicit_threads)
 		add_cases(PAIRS, 2 * bench_cfg.ncpus, 0);
+	/* one measurement per program run, when it runs anything */
+	if (!bench_cfg.list && bench_ncases() > 0)
+		memory_per_mailbox();
 	return bench_run(bench_build_cflags, bench_build_libs);
 }

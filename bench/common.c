@@ -207,6 +207,11 @@ shuffle(int *order, int n, uint64_t *seed) {
 }
 
 int
+bench_ncases(void) {
+	return ncases;
+}
+
+int
 bench_run(const char *cflags, const char *libs) {
 	if (bench_cfg.list) {
 		for (int i = 0; i < ncases; i++) {

@@ -76,6 +76,8 @@ void bench_init(int argc, char **argv, const char *part, double default_seconds,
 /* Adds a case unless FILTER excludes it. Its name for FILTER and the progress line is
  * "part/benchmark/impl/params/tN". */
 void bench_add(const struct bench_case *);
+/* the cases added so far that FILTER kept */
+int bench_ncases(void);
 
 /* Runs everything; writes rows to --csv (or stdout). Returns the exit status: 0, or 1 if
  * any check failed (each failure is printed loudly as it happens). */

@@ -15,7 +15,10 @@ skynet_mq_create(uint32_t handle) {
 	size_t n;
 	uint32_t id = skynet_mqid_alloc(&n);
 	skynet_sched_reserve(n);
-	return mailbox_new(handle, id);
+	struct message_queue *q = mailbox_new(handle, id);
+	/* before q reaches any other thread: an index-based global queue maps its id back */
+	skynet_mqid_set(id, q);
+	return q;
 }
 
 void

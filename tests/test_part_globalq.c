@@ -1,6 +1,8 @@
 /* skybench-test: part globalq */
 /* Part test: the global queue, whichever variant is linked (it sees only globalq.h).
- * Mailboxes are faked here (struct message_queue and skynet_mq_link). Checks: sequential
+ * Mailboxes are faked here (struct message_queue, skynet_mq_link, and the dense ids with
+ * their map back, skynet_mq_id and skynet_mqid_mailbox: the mailboxes of one array hold
+ * ids 0..n-1, and the test reserves at least n before pushing them). Checks: sequential
  * FIFO against a model, with growth; concurrent conservation under the in_global
  * discipline (a mailbox is pushed again only by the thread that popped it), with and
  * without concurrent growth, which doubles as the no-spurious-empty check (more mailboxes
@@ -17,6 +19,7 @@
 #include <stdatomic.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,12 +31,32 @@ struct message_queue {
 	struct message_queue *next;	/* the runtime's intrusive link, faked */
 	atomic_int inq;			/* 1 from before its push until its pop returns */
 	atomic_long pops;
-	int id;
+	int id;				/* the test's value, 1.. (0 stands for NULL) */
+	uint32_t qid;			/* the dense id, 0.. (skynet_mq_id) */
 };
 
 struct message_queue **
 skynet_mq_link(struct message_queue *q) {
 	return &q->next;
+}
+
+/* the id map: the newest array's mailboxes (written before the threads that pop start) */
+static struct message_queue *idmap_base;
+static uint32_t idmap_n;
+
+uint32_t
+skynet_mq_id(struct message_queue *q) {
+	return q->qid;
+}
+
+struct message_queue *
+skynet_mqid_mailbox(uint32_t id) {
+	if (id >= idmap_n) {
+		fprintf(stderr, "test_part_globalq: the queue popped id %u, not an id of the %u "
+		    "mailboxes that exist\n", id, idmap_n);
+		abort();
+	}
+	return &idmap_base[id];
 }
 
 /* The handle part linked beside us calls these; none is reached by this test. Defining
@@ -47,8 +70,13 @@ void skynet_context_deliver(struct skynet_context *c, struct skynet_message *m) 
 static struct message_queue *
 mailboxes(int n) {
 	struct message_queue *m = calloc((size_t)n, sizeof(*m));
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		m[i].id = i + 1;
+		m[i].qid = (uint32_t)i;
+	}
+	/* ids are reused: the older array's mailboxes must all be out of any queue by now */
+	idmap_base = m;
+	idmap_n = (uint32_t)n;
 	return m;
 }
 
@@ -396,6 +424,7 @@ test_linearizable(void) {
 	int r;
 	for (r = 0; r < rounds && failures == 0 && now() < until; r++) {
 		L.q = globalq_create();
+		globalq_reserve(L.q, LMAX);
 		int id = 1;
 		int npre = (int)(rng(&seed) % (LPRE + 1));
 		atomic_store(&L.clock, 0);
@@ -523,8 +552,14 @@ test_stall(void) {
 	enum { NM = 3, W = 2 };	/* few mailboxes: the queue often runs empty, dequeuers overtake */
 	TEST_HOOK_SET(globalq, park_hook);
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		if (!(globalq_hook_points & 1u << cases[c].point)) {
+			diag("%s: not a step of globalq '%s' (it marks no such stall point)", cases[c].what,
+			    globalq_variant);
+			continue;
+		}
 		struct globalq *q = globalq_create();
 		struct message_queue *m = mailboxes(NM + 1);
+		globalq_reserve(q, NM + 1);
 		for (int i = 0; i < NM; i++)
 			push(q, &m[i]);
 		struct park k = { .point = (int)cases[c].point };
@@ -578,19 +613,20 @@ test_stall(void) {
 	TEST_HOOK_SET(globalq, NULL);
 }
 
-/* White-box, mpmc only (SCQ's "unsafe" slots, first ring of 64 = 128 positions): a pop
+/* White-box, mpmc and scq (SCQ's "unsafe" slots, first ring of 64 = 128 positions): a pop
  * parked on position h0 keeps x in slot h0 while the queue laps; the dequeuer of h0+128
  * overtakes the enqueuer of h0+128 (parked) and finds x there, so it marks the slot unsafe
  * and moves on. Once x is gone, that late enqueuer must not fill the slot (its dequeuer
  * has passed: the mailbox would be stranded) but take a new position. */
 static void
 test_unsafe_slot(void) {
-	if (strcmp(globalq_variant, "mpmc") != 0) {
-		skip("unsafe-slot scenario is white-box for mpmc's SCQ rings, not '%s'", globalq_variant);
+	if (strcmp(globalq_variant, "mpmc") != 0 && strcmp(globalq_variant, "scq") != 0) {
+		skip("unsafe-slot scenario is white-box for mpmc's and scq's SCQ rings, not '%s'", globalq_variant);
 		return;
 	}
 	struct globalq *q = globalq_create();
 	struct message_queue *m = mailboxes(3);
+	globalq_reserve(q, 3);
 	TEST_HOOK_SET(globalq, park_hook);
 	push(q, &m[0]);
 	struct park k1 = { .point = GLOBALQ_HOOK_POP_CLAIMED }, k2 = { .point = GLOBALQ_HOOK_PUSH_CLAIMED };

@@ -2,7 +2,9 @@
 # Included by the top-level Makefile (-include verify/verify.mk).
 #
 #   make model-check            SPIN, exhaustive, every config of verify/scq.pml (~1 min, 0.7 GB)
-#   make model-check-mutants    each broken step (MUTANT=1..4) must be caught by some config
+#                               and of verify/scqidx.pml (~5 s)
+#   make model-check-mutants    each broken step (scq.pml: MUTANT=1..4; scqidx.pml: 1, 2, 4,
+#                               and 5, 6 of its plain-load empty check) must be caught
 #   make verify                 model-check, then TSan, ASan+UBSan and valgrind memcheck over
 #                               make test-all's matrix (MATRIX: the presets and a pairwise
 #                               covering array; FULL=1: every combination; COMBOS="v ..."
@@ -12,7 +14,7 @@
 .PHONY: model-check model-check-mutants verify verify-tsan verify-asan verify-valgrind
 
 model-check:
-	@verify/model-check.sh pairs2 pairs2weak prodcons3
+	@verify/model-check.sh pairs2 pairs2weak prodcons3 idx-pairs1 idx-pairs1weak idx-pairs2 idx-prodcons
 
 # a mutant is caught only if some config reports an assertion violation (a missing spin or a
 # pan that did not run is a failure of this target, not a catch)
@@ -22,6 +24,12 @@ model-check-mutants:
 		if [ $$rc = 1 ] && echo "$$out" | grep -q 'assertion violated'; then \
 			echo "model-check-mutants: mutant $$m caught"; \
 		else echo "model-check-mutants: mutant $$m was NOT caught (exit $$rc)"; exit 1; fi; \
+	done
+	@for m in 1 2 4 5 6; do \
+		out=$$(verify/model-check.sh -m $$m idx-quick idx-prodcons 2>&1); rc=$$?; echo "$$out"; \
+		if [ $$rc = 1 ] && echo "$$out" | grep -q 'assertion violated'; then \
+			echo "model-check-mutants: scqidx mutant $$m caught"; \
+		else echo "model-check-mutants: scqidx mutant $$m was NOT caught (exit $$rc)"; exit 1; fi; \
 	done
 
 # Each tool runs make test-all's matrix (scripts/test-matrix.sh): the whole-runtime tests for

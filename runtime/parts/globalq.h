@@ -6,8 +6,13 @@
  *
  * An implementation defines: every operation of GLOBALQ_OPS, globalq_variant,
  * globalq_lockfree, and the test hook (TEST_HOOK_DEFINE(globalq), test_hooks.h). It may
- * call, of the runtime (runtime_services.h): skynet_malloc & co, skynet's spinlock, and
- * skynet_mq_link() to chain mailboxes through their intrusive link.
+ * call, of the runtime (runtime_services.h): skynet_malloc & co, skynet's spinlock,
+ * skynet_mq_link() to chain mailboxes through their intrusive link, and, to carry mailbox
+ * ids instead of pointers, skynet_mq_id() and its inverse skynet_mqid_mailbox() (lock free;
+ * a pop may map an id back only if its push published it with a release that the pop
+ * acquired). Ids of the mailboxes that exist are distinct and below the largest count
+ * globalq_reserve was given; the part tests and bench_globalq, which link a queue without
+ * the runtime, define these functions for their fake mailboxes with the same guarantee.
  *
  * Contract, from skynet's in_global protocol (skynet_mq.c): a mailbox is pushed only by
  * the thread that owns its in_global flag, so it is never in the queue twice; the queue
@@ -39,7 +44,7 @@ GLOBALQ_OPS(PART_OP_DECLARE)
 /* Which design this is, for --version and result rows. */
 extern const char globalq_variant[];
 /* 1 if a thread stalled inside an operation cannot stop the others (the part test then
- * parks one at each stall point below); 0 for a blocking design. */
+ * parks one at each stall point below that it marks); 0 for a blocking design. */
 extern const int globalq_lockfree;
 
 /* Stall points (test_hooks.h), where a part test parks a thread mid-operation. */
@@ -51,6 +56,8 @@ enum globalq_hook_point {
 	GLOBALQ_HOOK_GROW_LINKED,	/* reserve linked a bigger ring, old one not yet closed */
 	GLOBALQ_HOOK_POINTS
 };
+/* the stall points this implementation marks: bit 1 << point for each */
+extern const unsigned globalq_hook_points;
 TEST_HOOK_DECLARE(globalq);
 
 #endif

@@ -11,6 +11,8 @@
 /* skynet's spinlock */
 #include "../spinlock.h"
 
+#include <stdint.h>
+
 struct message_queue;
 struct skynet_context;
 struct skynet_message;
@@ -18,6 +20,14 @@ struct skynet_message;
 /* the mailbox part (mailbox.h): the intrusive link of a mailbox, for chaining mailboxes in
  * the global queue */
 struct message_queue ** skynet_mq_link(struct message_queue *q);
+/* the mailbox part (mailbox.h): the mailbox's dense id (skynet_mqid.h: distinct among live
+ * mailboxes, below the largest count globalq_reserve was given), for an index-based queue */
+uint32_t skynet_mq_id(struct message_queue *q);
+/* skynet_mqid.c: the mailbox an id names, without a lock (two loads). Only for an id whose
+ * mailbox's push happens before the call, e.g. an id dequeued from a queue that the pusher
+ * published with a release and the caller took with an acquire (docs/verification.md,
+ * section 16) */
+struct message_queue * skynet_mqid_mailbox(uint32_t id);
 /* the mailbox part (mailbox.h), for a scheduler handed back a mailbox it need not queue
  * (SCHED_REQUEUE): if q holds no message and no send is half done, park it as
  * skynet_mq_pop would on finding it empty (its next send makes it runnable again) and

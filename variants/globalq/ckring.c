@@ -106,3 +106,4 @@ TEST_HOOK_DEFINE(globalq);	/* no stall points: ck_ring's producers publish in ti
 
 const char globalq_variant[] = "ckring";
 const int globalq_lockfree = 0;
+const unsigned globalq_hook_points = 0;	/* none (above) */

@@ -346,3 +346,4 @@ TEST_HOOK_DEFINE(globalq);
 
 const char globalq_variant[] = "mpmc";
 const int globalq_lockfree = 1;
+const unsigned globalq_hook_points = (1u << GLOBALQ_HOOK_POINTS) - 1;	/* every one */

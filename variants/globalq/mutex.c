@@ -19,5 +19,6 @@ static inline void gqlock_destroy(struct gqlock *l) { pthread_mutex_destroy(&l->
 
 const char globalq_variant[] = "mutex";
 const int globalq_lockfree = 0;
+const unsigned globalq_hook_points = 0;	/* none: blocking by design */
 
 TEST_HOOK_DEFINE(globalq);	/* no stall points: blocking by design */

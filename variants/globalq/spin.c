@@ -18,5 +18,6 @@ static inline void gqlock_destroy(struct gqlock *l) { spinlock_destroy(&l->sl); 
 
 const char globalq_variant[] = "spin";
 const int globalq_lockfree = 0;
+const unsigned globalq_hook_points = 0;	/* none: blocking by design */
 
 TEST_HOOK_DEFINE(globalq);	/* no stall points: blocking by design */
