@@ -1,7 +1,8 @@
 # verify/verify.mk: the model check and the sanitizer/leak matrix (docs/verification.md).
 # Included by the top-level Makefile (-include verify/verify.mk).
 #
-#   make model-check            SPIN, exhaustive, every config of verify/scq.pml (~1 min, 0.7 GB)
+#   make model-check            SPIN, exhaustive, every config of verify/scq.pml (~1 min, 0.7 GB),
+#                               then verify/prq.pml's (tests/test_model_prq.sh, ~15 s)
 #   make model-check-mutants    each broken step (MUTANT=1..4) must be caught by some config
 #   make verify                 model-check, then TSan, ASan+UBSan and valgrind memcheck over
 #                               make test-all's matrix (MATRIX: the presets and a pairwise
@@ -13,6 +14,7 @@
 
 model-check:
 	@verify/model-check.sh pairs2 pairs2weak prodcons3
+	@tests/test_model_prq.sh
 
 # a mutant is caught only if some config reports an assertion violation (a missing spin or a
 # pan that did not run is a failure of this target, not a catch)
