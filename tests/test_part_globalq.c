@@ -9,7 +9,11 @@
  * than threads, each thread holding at most one, so the queue is never empty and any NULL
  * is a bug); linearizability of many small recorded concurrent
  * histories (Wing & Gong search against a sequential FIFO); and, for lock-free variants, a
- * thread parked in the middle of each kind of operation does not stop the others. */
+ * thread parked in the middle of each kind of operation does not stop the others (a stall
+ * point a variant does not have is skipped loudly). Variants that define the optional
+ * entry points globalq_test_ring_slots / _rings_live / _rings_created (lprq) also run with
+ * tiny rings: ring close and replacement, a parked pop holding a retired ring, and a long
+ * churn whose live ring count must stay bounded while the rings created grow. */
 
 #include "tap.h"
 #include "globalq.h"
@@ -485,6 +489,7 @@ test_linearizable(void) {
 struct park {
 	int point;
 	atomic_int parked, unpark;
+	atomic_int done;	/* the victim's operation returned */
 };
 
 static _Thread_local struct park *tl_park;
@@ -520,6 +525,7 @@ victim(void *p) {
 	else
 		globalq_reserve(a->q, 1000);
 	tl_park = NULL;
+	atomic_store(&a->park->done, 1);
 	return NULL;
 }
 
@@ -535,21 +541,50 @@ wait_for(atomic_int *flag, int want, double seconds) {
 	return 1;
 }
 
+/* 1 once the victim parked, 0 if its operation returned without reaching the point */
+static int
+wait_parked(struct park *k, double seconds) {
+	double end = now() + seconds;
+	while (!atomic_load(&k->parked) && !atomic_load(&k->done) && now() < end) {
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	return atomic_load(&k->parked);
+}
+
+/* the most threads that may hold a hazard record of a ring-reclaiming variant in this test
+ * (each test's threads exit before the next test starts, and records are recycled) */
+enum { MAX_RECORDS = 16 };
+
 static void
 test_stall(void) {
-	static const struct { enum globalq_hook_point point; int action; const char *what; } cases[] = {
-		{ GLOBALQ_HOOK_PUSH_CLAIMED, 0, "mid-push (ring position claimed, slot unwritten)" },
-		{ GLOBALQ_HOOK_FREE_CLAIMED, 0, "mid-push (free cell claimed, not taken)" },
-		{ GLOBALQ_HOOK_POP_CLAIMED, 1, "mid-pop (ring position claimed, slot unread)" },
-		{ GLOBALQ_HOOK_RECYCLE_CLAIMED, 1, "mid-pop (cell being given back)" },
-		{ GLOBALQ_HOOK_GROW_LINKED, 2, "mid-reserve (bigger ring linked, old one open)" },
+	/* slots: ring size to set (0: the variant's own), for variants with
+	 * globalq_test_ring_slots only; fill: mailboxes queued before the victim starts */
+	static const struct {
+		enum globalq_hook_point point;
+		int action;
+		const char *what;
+		size_t slots;
+		int fill;
+	} cases[] = {
+		{ GLOBALQ_HOOK_PUSH_CLAIMED, 0, "mid-push (ring position claimed, slot unwritten)", 0, 3 },
+		{ GLOBALQ_HOOK_FREE_CLAIMED, 0, "mid-push (free cell claimed, not taken)", 0, 3 },
+		{ GLOBALQ_HOOK_PUSH_RESERVED, 0, "mid-push (slot marked, lap claimed, mailbox unwritten)", 0, 3 },
+		{ GLOBALQ_HOOK_POP_CLAIMED, 1, "mid-pop (ring position claimed, slot unread)", 0, 3 },
+		{ GLOBALQ_HOOK_RECYCLE_CLAIMED, 1, "mid-pop (cell being given back)", 0, 3 },
+		{ GLOBALQ_HOOK_GROW_LINKED, 2, "mid-reserve (bigger ring linked, old one open)", 0, 3 },
+		/* rings of 4: the victim's push finds its ring full, closes it and appends one */
+		{ GLOBALQ_HOOK_RING_APPENDED, 0, "mid-push (full ring closed, new ring linked, tail not moved)", 4, 4 },
+		/* rings of 4, 16 mailboxes: the others close and retire ring after ring while the
+		 * victim holds a position on the first one (its hazard must keep it alive) */
+		{ GLOBALQ_HOOK_POP_CLAIMED, 1, "mid-pop on a ring the others retire (rings of 4)", 4, 16 },
 	};
+	enum { MAXM = 17, W = 2 };	/* few mailboxes: the queue often runs empty, dequeuers overtake */
 	if (!globalq_lockfree) {
 		skip("globalq '%s' is blocking by design (globalq_lockfree = 0): a stalled thread can "
 		    "stop the others, no stall test", globalq_variant);
 		return;
 	}
-	enum { NM = 3, W = 2 };	/* few mailboxes: the queue often runs empty, dequeuers overtake */
 	TEST_HOOK_SET(globalq, park_hook);
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		if (!(globalq_hook_points & 1u << cases[c].point)) {
@@ -557,17 +592,40 @@ test_stall(void) {
 			    globalq_variant);
 			continue;
 		}
+		size_t old_slots = 0;
+		if (cases[c].slots) {
+			if (globalq_test_ring_slots == NULL) {
+				skip("%s: globalq '%s' has no ring size to set (globalq_test_ring_slots)",
+				    cases[c].what, globalq_variant);
+				continue;
+			}
+			old_slots = globalq_test_ring_slots(cases[c].slots);
+		}
+		int nm = cases[c].fill;
 		struct globalq *q = globalq_create();
-		struct message_queue *m = mailboxes(NM + 1);
-		globalq_reserve(q, NM + 1);
-		for (int i = 0; i < NM; i++)
+		struct message_queue *m = mailboxes(nm + 1);
+		globalq_reserve(q, nm + 1);
+		for (int i = 0; i < nm; i++)
 			push(q, &m[i]);
 		struct park k = { .point = (int)cases[c].point };
-		struct victim_arg va = { q, &m[NM], NULL, cases[c].action, &k };
+		struct victim_arg va = { q, &m[nm], NULL, cases[c].action, &k };
 		pthread_t vt, t[W];
 		pthread_create(&vt, NULL, victim, &va);
-		int got_parked = wait_for(&k.parked, 1, 10);
+		int got_parked = wait_parked(&k, 10);
+		if (!got_parked && atomic_load(&k.done)) {
+			skip("%s: globalq '%s' has no such stall point (the victim's operation returned "
+			    "without reaching it)", cases[c].what, globalq_variant);
+			pthread_join(vt, NULL);
+			while (globalq_pop(q))
+				;
+			free(m);
+			globalq_release(q);
+			if (cases[c].slots)
+				globalq_test_ring_slots(old_slots);
+			continue;
+		}
 		ok(got_parked, "%s: victim parked at the stall point", cases[c].what);
+		size_t created0 = globalq_test_rings_created ? globalq_test_rings_created(q) : 0;
 		atomic_long bad = 0, nulls = 0;
 		atomic_int running = W;
 		struct cycle_arg a[W];
@@ -579,6 +637,14 @@ test_stall(void) {
 		ok(finished, "%s: %d other threads finished %d pops+pushes each while it stayed parked", cases[c].what,
 		    W, 20000 / scale);
 		int still = atomic_load(&k.parked) && !atomic_load(&k.unpark);
+		if (cases[c].slots && cases[c].fill > 4 && globalq_test_rings_live) {
+			/* every ring after the head holds a mailbox (chain <= fill + 2 with the
+			 * victim's), and retired rings are kept only while a hazard names them */
+			size_t created = globalq_test_rings_created(q) - created0, live = globalq_test_rings_live(q);
+			size_t bound = (size_t)nm + 2 + 2 * MAX_RECORDS;
+			ok(created >= 50 && live <= bound, "%s: %zu rings created while parked, %zu live (bound %zu)",
+			    cases[c].what, created, live, bound);
+		}
 		if (!finished)
 			atomic_store(&k.unpark, 1);	/* they are stuck behind it: let them go */
 		for (int i = 0; i < W; i++)
@@ -593,36 +659,44 @@ test_stall(void) {
 			pthread_join(t[i], NULL);
 		ok(still, "%s: the victim was still parked when they finished", cases[c].what);
 		is_int(atomic_load(&bad), 0, "%s: nothing popped twice", cases[c].what);
-		char want[NM + 1];
+		char want[MAXM];
 		memset(want, 1, sizeof(want));
 		if (cases[c].action == 1) {
-			want[NM] = 0;
+			want[nm] = 0;
 			if (va.got) {
 				ok(popped(va.got), "%s: the victim's pop returned a mailbox that was in the queue", cases[c].what);
 				want[va.got - m] = 0;
 			} else {
-				ok(0, "%s: the victim's pop returned NULL from a queue of %d", cases[c].what, NM);
+				ok(0, "%s: the victim's pop returned NULL from a queue of %d", cases[c].what, nm);
 			}
 		} else if (cases[c].action == 2) {
-			want[NM] = 0;
+			want[nm] = 0;
 		}
-		is_int(drain_check(q, m, NM + 1, want), 0, "%s: every mailbox accounted for afterwards", cases[c].what);
+		is_int(drain_check(q, m, nm + 1, want), 0, "%s: every mailbox accounted for afterwards", cases[c].what);
 		free(m);
 		globalq_release(q);
+		if (cases[c].slots)
+			globalq_test_ring_slots(old_slots);
 	}
 	TEST_HOOK_SET(globalq, NULL);
 }
 
-/* White-box, mpmc and scq (SCQ's "unsafe" slots, first ring of 64 = 128 positions): a pop
- * parked on position h0 keeps x in slot h0 while the queue laps; the dequeuer of h0+128
- * overtakes the enqueuer of h0+128 (parked) and finds x there, so it marks the slot unsafe
- * and moves on. Once x is gone, that late enqueuer must not fill the slot (its dequeuer
- * has passed: the mailbox would be stranded) but take a new position. */
+/* White-box, for mpmc and scq (SCQ's "unsafe" slots, first ring of 64 = 128 positions) and
+ * for variants whose ring size a test sets (lprq: PRQ's unsafe bit, rings of 128 set here):
+ * a pop parked on position h0 keeps x in slot h0 while the queue laps; the dequeuer of
+ * h0+128 overtakes the enqueuer of h0+128 (parked) and finds x there, so it marks the slot
+ * unsafe and moves on. Once x is gone, that late enqueuer must not fill the slot (its
+ * dequeuer has passed: the mailbox would be stranded) but take a new position. */
 static void
 test_unsafe_slot(void) {
+	size_t old_slots = 0;
 	if (strcmp(globalq_variant, "mpmc") != 0 && strcmp(globalq_variant, "scq") != 0) {
-		skip("unsafe-slot scenario is white-box for mpmc's and scq's SCQ rings, not '%s'", globalq_variant);
-		return;
+		if (globalq_test_ring_slots == NULL) {
+			skip("unsafe-slot scenario is white-box for rings of 128 positions (mpmc's and "
+			    "scq's first, or set by globalq_test_ring_slots), not '%s'", globalq_variant);
+			return;
+		}
+		old_slots = globalq_test_ring_slots(128);
 	}
 	struct globalq *q = globalq_create();
 	struct message_queue *m = mailboxes(3);
@@ -654,6 +728,81 @@ test_unsafe_slot(void) {
 	TEST_HOOK_SET(globalq, NULL);
 	free(m);
 	globalq_release(q);
+	if (old_slots)
+		globalq_test_ring_slots(old_slots);
+}
+
+/* ---- rings closed and reclaimed (variants with globalq_test_ring_slots) ---- */
+
+struct watch_arg {
+	struct globalq *q;
+	atomic_int *stop;
+	size_t max_live;
+};
+
+static void *
+ring_watcher(void *p) {
+	struct watch_arg *w = p;
+	while (!atomic_load(w->stop)) {
+		size_t live = globalq_test_rings_live(w->q);
+		if (live > w->max_live)
+			w->max_live = live;
+		struct timespec ts = { 0, 50000 };
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+/* Rings of 4 slots, 64 mailboxes cycled by 3 threads: rings fill, close and are replaced
+ * all the time (and enqueuers that keep losing slots close them too). The rings created
+ * grow with the run; the live ones must stay within the bound: the chain holds at most one
+ * ring per queued mailbox plus one, and retired rings outlive a scan only while a hazard
+ * (two per thread record) names them. Conservation and no spurious empty as above. */
+static void
+test_ring_churn(void) {
+	if (globalq_test_ring_slots == NULL || globalq_test_rings_live == NULL || globalq_test_rings_created == NULL) {
+		skip("globalq '%s' has no rings to close and reclaim (no globalq_test_ring_slots)", globalq_variant);
+		return;
+	}
+	enum { T = 3, NM = 64 };
+	size_t old_slots = globalq_test_ring_slots(4);
+	struct globalq *q = globalq_create();
+	struct message_queue *m = mailboxes(NM);
+	for (int i = 0; i < NM; i++)
+		push(q, &m[i]);
+	atomic_long bad = 0, nulls = 0;
+	atomic_int stop = 0;
+	struct watch_arg w = { q, &stop, 0 };
+	pthread_t t[T], wt;
+	struct cycle_arg a[T];
+	pthread_create(&wt, NULL, ring_watcher, &w);
+	for (int i = 0; i < T; i++) {
+		a[i] = (struct cycle_arg){ q, 400000 / scale, now() + 3, &bad, &nulls, NULL,
+		    0x51ed2701ull * (uint64_t)(i + 7) };
+		pthread_create(&t[i], NULL, cycler, &a[i]);
+	}
+	for (int i = 0; i < T; i++)
+		pthread_join(t[i], NULL);
+	atomic_store(&stop, 1);
+	pthread_join(wt, NULL);
+	long pops = 0;
+	for (int i = 0; i < NM; i++)
+		pops += atomic_load(&m[i].pops);
+	size_t created = globalq_test_rings_created(q), live = globalq_test_rings_live(q);
+	size_t bound = NM + 1 + 2 * MAX_RECORDS;
+	if (live > w.max_live)
+		w.max_live = live;
+	is_int(atomic_load(&bad), 0, "ring churn: no mailbox popped while not in the queue");
+	is_int(atomic_load(&nulls), 0, "ring churn: %d threads, %d mailboxes: pop never reported empty", T, NM);
+	ok(created >= 1000, "ring churn: rings closed and replaced: %zu created in %ld pops", created, pops);
+	ok(w.max_live <= bound, "ring churn: live rings stayed bounded: at most %zu seen (bound %zu, %zu created)",
+	    w.max_live, bound, created);
+	is_int(drain_check(q, m, NM, NULL), 0, "ring churn: every one of %d mailboxes is in the queue exactly once", NM);
+	diag("ring churn: %zu rings created, at most %zu live, %zu live after the drain", created, w.max_live,
+	    globalq_test_rings_live(q));
+	free(m);
+	globalq_release(q);
+	globalq_test_ring_slots(old_slots);
 }
 
 int
@@ -672,5 +821,6 @@ main(void) {
 	test_linearizable();
 	test_stall();
 	test_unsafe_slot();
+	test_ring_churn();
 	return done_testing();
 }

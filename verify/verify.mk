@@ -1,8 +1,9 @@
 # verify/verify.mk: the model check and the sanitizer/leak matrix (docs/verification.md).
 # Included by the top-level Makefile (-include verify/verify.mk).
 #
-#   make model-check            SPIN, exhaustive, every config of verify/scq.pml (~1 min, 0.7 GB)
-#                               and of verify/scqidx.pml (~5 s)
+#   make model-check            SPIN, exhaustive, every config of verify/scq.pml (~1 min, 0.7 GB),
+#                               of verify/scqidx.pml (~5 s), then verify/prq.pml's
+#                               (tests/test_model_prq.sh, ~15 s)
 #   make model-check-mutants    each broken step (scq.pml: MUTANT=1..4; scqidx.pml: 1, 2, 4,
 #                               and 5, 6 of its plain-load empty check) must be caught
 #   make verify                 model-check, then TSan, ASan+UBSan and valgrind memcheck over
@@ -15,6 +16,7 @@
 
 model-check:
 	@verify/model-check.sh pairs2 pairs2weak prodcons3 idx-pairs1 idx-pairs1weak idx-pairs2 idx-prodcons
+	@tests/test_model_prq.sh
 
 # a mutant is caught only if some config reports an assertion violation (a missing spin or a
 # pan that did not run is a failure of this target, not a catch)

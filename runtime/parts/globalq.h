@@ -54,10 +54,24 @@ enum globalq_hook_point {
 	GLOBALQ_HOOK_FREE_CLAIMED,	/* push took a free cell's position, cell not yet taken */
 	GLOBALQ_HOOK_RECYCLE_CLAIMED,	/* pop is giving its cell back, position taken, not written */
 	GLOBALQ_HOOK_GROW_LINKED,	/* reserve linked a bigger ring, old one not yet closed */
+	GLOBALQ_HOOK_PUSH_RESERVED,	/* push marked its slot and claimed its lap, value unwritten */
+	GLOBALQ_HOOK_RING_APPENDED,	/* push linked a new ring holding its mailbox, tail not moved */
 	GLOBALQ_HOOK_POINTS
 };
 /* the stall points this implementation marks: bit 1 << point for each */
 extern const unsigned globalq_hook_points;
 TEST_HOOK_DECLARE(globalq);
+
+#if SKYBENCH_TEST_HOOKS
+/* Optional test entry points (test_hooks.h), for implementations whose rings close and are
+ * reclaimed (lprq). Declared weak: a part test links with any implementation and finds
+ * them NULL where they are not defined. */
+/* rings created from now on get at least `slots` slots (a power of two >= 4); returns the
+ * previous size */
+size_t globalq_test_ring_slots(size_t slots) __attribute__((weak));
+/* rings of q allocated and not yet freed; allocated in all */
+size_t globalq_test_rings_live(struct globalq *q) __attribute__((weak));
+size_t globalq_test_rings_created(struct globalq *q) __attribute__((weak));
+#endif
 
 #endif

@@ -346,4 +346,7 @@ TEST_HOOK_DEFINE(globalq);
 
 const char globalq_variant[] = "mpmc";
 const int globalq_lockfree = 1;
-const unsigned globalq_hook_points = (1u << GLOBALQ_HOOK_POINTS) - 1;	/* every one */
+/* every SCQ point; not lprq's (PUSH_RESERVED, RING_APPENDED) */
+const unsigned globalq_hook_points = 1u << GLOBALQ_HOOK_PUSH_CLAIMED |
+    1u << GLOBALQ_HOOK_POP_CLAIMED | 1u << GLOBALQ_HOOK_FREE_CLAIMED |
+    1u << GLOBALQ_HOOK_RECYCLE_CLAIMED | 1u << GLOBALQ_HOOK_GROW_LINKED;
