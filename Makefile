@@ -49,7 +49,7 @@ PRESETS := baseline lockfree steal
 PRESET_baseline := $(call combo_name,$(foreach p,$(PARTS),$(BASELINE_$(p))))
 # lockfree: SCHED=global, skynet's wheel, and the lock-free handle table, global queue and
 # mailbox with the best geometric mean of 1- and 2-worker ping-pong ratios to baseline (README)
-PRESET_lockfree := rcu-mpmc-wheel-global-mpsc
+PRESET_lockfree := urcu-scq-wheel-global-mpsc
 # steal: SCHED=steal with the other parts fastest in 16-pair ping-pong at 2 workers (README)
 PRESET_steal := rcu-mpmc-wheel-steal
 

@@ -138,7 +138,7 @@ tap "$([ -n "$m5" ] && [ -z "$miss" ]; echo $?)" "MATRIX with 7 parts covers eve
 build() { (cd "$M" && mk print-build "$@" 2>&1); }
 [ "$(build)" = build/baseline ] && [ "$(build VARIANT=rwlock-spin-wheel-global-spin-fifo-list)" = build/rwlock-spin-wheel ] &&
 	[ "$(build VARIANT=rwlock-spin-wheel-global-spin-ws)" = build/rwlock-spin-wheel-global-spin-ws ] &&
-	[ "$(build POOL=ws)" = build/rwlock-spin-wheel-global-spin-ws ] && [ "$(build VARIANT=lockfree ARENA=ring)" = build/rcu-mpmc-wheel-global-mpsc-fifo-ring ]
+	[ "$(build POOL=ws)" = build/rwlock-spin-wheel-global-spin-ws ] && [ "$(build VARIANT=lockfree ARENA=ring)" = "build/$(key PRESET_lockfree "$V")-fifo-ring" ]
 tap $? "builds: VARIANT and POOL=/ARENA= give the names the rule gives"
 out=$(build VARIANT=rwlock-spin); [[ $out == *"nor handle-globalq-timer[-sched][-mailbox][-pool][-arena]; handle table (HANDLE=): brlock"* ]]
 tap $? "a short name: the error names the form and the implementations"
