@@ -30,7 +30,7 @@ BENCH_CFLAGS = $(CFLAGS_BASE) $(INCLUDES) -Ibench $(shell pkg-config --cflags hw
 BENCH_CFLAGS_ROW = $(CFLAGS_BASE)$(if $(strip $(CFLAGS)), $(strip $(CFLAGS)))
 BENCH_SUPPORT_OBJ := $(patsubst %,$(BENCH_DIR)/support/%.o,common csv stats pin pin_map harness)
 BENCH_PROGRAMS := $(patsubst %,$(BENCH_DIR)/bench_%,$(BENCH_PARTS)) $(BENCH_DIR)/bench_runq \
-	$(BENCH_DIR)/summary $(BENCH_DIR)/csvrow
+	$(BENCH_DIR)/bench_timer_lock $(BENCH_DIR)/summary $(BENCH_DIR)/csvrow
 BENCH_LIBVERSIONS = benchmark=$(shell pkg-config --modversion benchmark);ck=$(shell pkg-config --modversion ck);hwloc=$(shell pkg-config --modversion hwloc);urcu=$(shell pkg-config --modversion liburcu-memb)
 # a variant's .mk, evaluated on its own (bench/variant-flags.mk)
 bench_vflags = MAKEFLAGS= $(MAKE) -s --no-print-directory -f bench/variant-flags.mk MK=$(1) SAN="$(SAN)" CC="$(CC)" BUILD="$(BUILD)" ARCH="$(ARCH)" $(2)
@@ -106,6 +106,14 @@ $(BENCH_DIR)/bench_timer: bench/bench_timer.c $(BENCH_DIR)/gen/timer_impls.o \
 	$(CC) $(BENCH_CFLAGS) $(BENCH_LTO) -c $< -o $@.o
 	$(BENCH_CXX) $(BENCH_LTO) -O2 $(LDFLAGS_ALL) $@.o $(filter %.o,$^) \
 		$$($(call bench_part_libs,timer)) $(shell pkg-config --libs benchmark hwloc) -lm -o $@
+
+# bench_timer_lock: the timer implementations again, under skynet's spinlock with a timer
+# thread and adder threads (no Google Benchmark: it times its own threads)
+$(BENCH_DIR)/bench_timer_lock: bench/bench_timer_lock.c $(BENCH_DIR)/gen/timer_impls.o \
+		$(patsubst %,$(BENCH_DIR)/variants/timer/%.o,$(IMPLS_timer)) \
+		$(BENCH_SUPPORT_OBJ) $(wildcard bench/*.h) $(HEADERS)
+	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) \
+		$$($(call bench_part_libs,timer)) $(shell pkg-config --libs hwloc) -lm -o $@
 
 # the summary's ratios are to each part's baseline, BASELINE_<part> in the Makefile (runq,
 # one implementation, has none: its rows get the fraction of their ceiling only)

@@ -98,6 +98,7 @@ bench_init(int argc, char **argv, const char *part, double default_seconds, doub
 		exit(2);
 	}
 	if (threads) {
+		bench_cfg.threads_given = 1;
 		if (parse_threads(threads) != 0) {
 			fprintf(stderr, "%s: bad --threads '%s' (1,2,4 or 1-4)\n", argv[0], threads);
 			exit(2);

@@ -23,7 +23,7 @@ struct bench_metric {
 	uint64_t ops;
 };
 
-#define BENCH_MAX_METRICS 4
+#define BENCH_MAX_METRICS 8
 
 struct bench_result {
 	int nmetrics;
@@ -58,6 +58,7 @@ struct bench_config {
 	int quick;
 	int threads[64];
 	int nthreads;
+	int threads_given;	/* --threads was given: a program's own default list yields */
 	struct pin_policy pin;
 	char filter[256];
 	const char *csv_path;

@@ -95,7 +95,7 @@ args=(--csv "$csv" --reps "$REPS")
 bin=$(mktemp -d /tmp/skybench-bin.XXXXXX)
 trap 'rm -rf "$bin"' EXIT
 progs=()
-for p in globalq handle timer mailbox runq; do
+for p in globalq handle timer timer_lock mailbox runq; do
 	cp "$SKYBENCH_BENCH_DIR/bench_$p" "$bin/" && progs+=("$bin/bench_$p")
 done
 cp "$SKYBENCH_BENCH_DIR/summary" "$SKYBENCH_BENCH_DIR/csvrow" "$bin/"

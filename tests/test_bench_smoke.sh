@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # skybench-test: partless
-# The micro-benchmark programs end to end (globalq, handle, timer, mailbox, runq): a tiny run of
+# The micro-benchmark programs end to end (globalq, handle, timer, timer_lock, mailbox, runq): a tiny run of
 # each (1-2 threads, 10 ms runs, one repetition) writes a CSV that passes the schema check
 # with every correctness check passed, and the schema check rejects broken files. Needs
 # `make bench-programs` (with the same SAN=); without the programs the checks are skipped,
@@ -18,7 +18,7 @@ fail=0
 tmp=$(mktemp -d /tmp/skybench-smoke.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-if [ ! -x "$bd/bench_globalq" ] || [ ! -x "$bd/bench_handle" ] || [ ! -x "$bd/bench_timer" ] ||
+if [ ! -x "$bd/bench_globalq" ] || [ ! -x "$bd/bench_handle" ] || [ ! -x "$bd/bench_timer" ] || [ ! -x "$bd/bench_timer_lock" ] ||
 	[ ! -x "$bd/bench_mailbox" ] || [ ! -x "$bd/bench_runq" ] || [ ! -x "$bd/summary" ]; then
 	skip "benchmark programs not built in $bd: run make bench-programs with the same SAN=/ARCH="
 	echo "1..$n"
@@ -44,6 +44,8 @@ $run "$bd/bench_handle" "${common[@]}" --filter "$hfilter" 2>"$tmp/h.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "bench_handle lookup/churn/names: every check passed"
 $run "$bd/bench_timer" --csv "$csv" --reps 1 --seconds 0.005 --filter 'pending=1000/|burst=100/|cancel_pct=50' 2>"$tmp/t.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "bench_timer at 1000 pending, bursts, cancel ratio: every check passed"
+$run "$bd/bench_timer_lock" --csv "$csv" --reps 1 --seconds 0.05 --threads 1-2 --seed 1 --filter 'pending=1000;' 2>"$tmp/tl.err"
+ok $([ $? = 0 ] && echo 1 || echo 0) "bench_timer_lock contended adds at 1000 pending: every check passed"
 $run "$bd/bench_runq" "${common[@]}" 2>"$tmp/r.err"
 ok $([ $? = 0 ] && echo 1 || echo 0) "bench_runq owner, next, steal: every check passed"
 $run "$bd/bench_mailbox" "${common[@]}" 2>"$tmp/mb.err"
