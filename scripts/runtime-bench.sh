@@ -75,6 +75,7 @@ BENCHES=(
 "chameneos|chameneos 16 300000|chameneos 4 5000|meetings_per_sec:meetings/s"
 "big|big 32 20000|big 8 1000|msgs_per_sec:msgs/s"
 "servershape|servershape 10000 1000 4 50|servershape 1000 100 2 10|msgs_per_sec:msgs/s timer_fires:timers early_fires:timers late_ticks_mean:ticks late_ticks_p50:ticks late_ticks_p99:ticks late_ticks_max:ticks"
+"timers1m|servershape 0 1000 4 300 1000|servershape 0 100 2 20 100|msgs_per_sec:msgs/s timer_fires:timers early_fires:timers late_ticks_mean:ticks late_ticks_p50:ticks late_ticks_p99:ticks late_ticks_max:ticks held_fires:timers"
 "latency|latency 8 200 100|latency 4 50 20|msgs_per_sec:msgs/s clock_ns:ns mean_ns:ns p50_ns:ns p90_ns:ns p99_ns:ns p999_ns:ns max_ns:ns"
 )
 

@@ -1,18 +1,26 @@
 /* skynet's server shape (not in Savina; the workload skynet is built for: a game server's
  * many mostly idle agents, a few busy ones, periodic timers everywhere).
- * "servershape IDLE TIMED HOT TICKS": IDLE services that never get a message (they only
- * fill the handle table), TIMED services each re-arming a TIMEOUT every 1..10 ticks
+ * "servershape IDLE TIMED HOT TICKS [HOLD]": IDLE services that never get a message (they
+ * only fill the handle table), TIMED services each re-arming a TIMEOUT every 1..10 ticks
  * (10-100 ms, service i uses 1 + i % 10), and HOT ping-pong pairs exchanging one message
  * at a time as fast as they can, for TICKS ticks of the coordinator's own TIMEOUT.
+ * HOLD (default 0): each timed service also holds HOLD long timeouts (100..1000 ticks, the
+ * player and entity timeouts of a game server), armed when it is launched and re-armed when
+ * they fire, so TIMED x HOLD timers stay pending through the run (1000 x 1000: a million).
  * Measured: the hot path's message rate while the timers run, and timer lateness in ticks
  * (skynet_now() at the callback minus the tick it was due: skynet_now() when armed plus
  * the period; its resolution is the 10 ms tick itself).
  *   RESULT servershape idle=I timed=T hot=H ticks=K seconds=S ops=M msgs_per_sec=R
  *          timer_fires=F early_fires=E late_ticks_mean=x late_ticks_p50=a late_ticks_p99=b late_ticks_max=c
+ *          held_fires=G
+ * (lateness and timer_fires are the periodic timers'; held_fires counts the long ones that
+ * came due during the run)
  * Setup (launching everything) happens in the coordinator's first callback and is not
  * timed; the timers are armed only when setup is over, so lateness is the steady state's.
  * The checks: every pair's ping sent as many as it got back and as its pong counted; every
- * timer armed fired exactly once (after the stop each timed service waits for its last). */
+ * periodic timer armed fired exactly once (after the stop each timed service waits for its
+ * last); no held timer fired before its due tick or more often than armed (the held ones
+ * still pending at the end are not waited for). */
 
 #include "bench_svc.h"
 
@@ -20,6 +28,7 @@ enum { START = 1, STOP, REPORT };
 
 struct treport {
 	uint64_t armed, fired, early;
+	uint64_t held_armed, held_fired, held_early;
 	struct bs_hist late;
 };
 
@@ -32,9 +41,10 @@ struct servershape {
 	int role;
 	uint32_t coord, peer;
 	/* timed */
-	unsigned period;
+	unsigned period, hold, held_seq;
 	int stopping, session;
 	uint32_t due;
+	int held_lo;		/* sessions of held timers: >= held_lo and not `session` */
 	struct treport *t;	/* timed only: the idle ones stay small */
 	/* ping / pong */
 	uint64_t sent, back;
@@ -43,7 +53,7 @@ struct servershape {
 	uint32_t *timers, *pings;
 	uint64_t hotmsgs, start, end;
 	struct bs_hist *late;
-	uint64_t early;
+	uint64_t early, held_fires;
 };
 
 struct servershape *
@@ -84,6 +94,20 @@ arm(struct skynet_context *ctx, struct servershape *s, unsigned ticks) {
 	s->t->armed++;
 }
 
+/* a held timer's timeout: spread over 100..1000 ticks, different for every arm */
+static unsigned
+held_ticks(struct servershape *s) {
+	return 100 + (s->held_seq++ * 7919u + s->period * 131u) % 901u;
+}
+
+static int
+arm_held(struct skynet_context *ctx, struct servershape *s) {
+	char p[16];
+	snprintf(p, sizeof(p), "%u", held_ticks(s));
+	s->t->held_armed++;
+	return atoi(skynet_command(ctx, "TIMEOUT", p));
+}
+
 static int
 idle_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t source, const void *msg, size_t sz) {
 	(void)ctx; (void)ud; (void)type; (void)session; (void)source; (void)msg; (void)sz;
@@ -102,8 +126,20 @@ timed_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t s
 		s->stopping = 1;	/* the armed timer still fires; report then */
 		return 0;
 	}
-	if (type != PTYPE_RESPONSE || session != s->session)
+	if (type != PTYPE_RESPONSE)
 		return 0;
+	if (session != s->session) {
+		/* a held timer: re-armed while the run lasts; its due tick is not kept (no
+		 * lateness), only that it fired no more often than armed */
+		if (session >= s->held_lo && s->t->held_fired < s->t->held_armed) {
+			s->t->held_fired++;
+			if (!s->stopping)
+				arm_held(ctx, s);
+		} else {
+			s->t->held_early++;	/* counted as a failure by the coordinator */
+		}
+		return 0;
+	}
 	s->t->fired++;
 	/* the timer's own tick and skynet_now() advance one after the other: a timer armed
 	 * between the two can fire a tick "early" by skynet_now(); counted, not hidden */
@@ -168,6 +204,9 @@ report(struct skynet_context *ctx, struct servershape *s) {
 		(unsigned long long)s->late->n, (unsigned long long)s->early, s->late->n ? (double)s->late->sum / (double)s->late->n : 0.0,
 		(unsigned long long)bs_hist_quantile(s->late, 0.5), (unsigned long long)bs_hist_quantile(s->late, 0.99),
 		(unsigned long long)s->late->max);
+	size_t k = strlen(line);
+	snprintf(line + k, sizeof(line) - k, " hold=%u held_fires=%llu", s->hold,
+		(unsigned long long)s->held_fires);
 	snprintf(why, sizeof(why), "%u pairs lost or duplicated messages, %u timers fired other than once",
 		s->bad_pairs, s->bad_timers);
 	bs_finish(ctx, line, s->bad_pairs == 0 && s->bad_timers == 0 ? NULL : why);
@@ -195,7 +234,8 @@ coord_cb(struct skynet_context *ctx, void *ud, int type, int session, uint32_t s
 	if (sz == sizeof(struct treport)) {
 		struct treport *t = skynet_malloc(sizeof(*t));
 		memcpy(t, msg, sizeof(*t));
-		s->bad_timers += t->armed != t->fired;
+		s->bad_timers += t->armed != t->fired || t->held_fired > t->held_armed || t->held_early;
+		s->held_fires += t->held_fired;
 		bs_hist_merge(s->late, &t->late);
 		s->early += t->early;
 		skynet_free(t);
@@ -236,18 +276,30 @@ servershape_init(struct servershape *s, struct skynet_context *ctx, const char *
 		skynet_callback(ctx, s, ping_cb);
 		return 0;
 	}
-	if (parm && sscanf(parm, "timed %x %u", &a, &b) == 2) {
+	if (parm && sscanf(parm, "timed %x %u %u", &a, &b, &c) == 3) {
 		s->coord = a;
 		s->period = b;
+		s->hold = c;
 		s->t = skynet_malloc(sizeof(*s->t));
 		memset(s->t, 0, sizeof(*s->t));
 		skynet_callback(ctx, s, timed_cb);
+		/* a context's sessions count up: every held timer's is at least the first one's,
+		 * and the periodic timer (armed at START) gets a later one */
+		s->held_lo = INT32_MAX;
+		for (unsigned i = 0; i < s->hold; i++) {
+			int session = arm_held(ctx, s);
+			if (i == 0)
+				s->held_lo = session;
+		}
 		return 0;
 	}
-	if (parm == NULL || sscanf(parm, "%u %u %u %u", &a, &b, &c, &d) != 4 || c == 0 || d == 0) {
-		fprintf(stderr, "servershape: usage: servershape IDLE TIMED HOT(>=1) TICKS(>=1)\n");
+	unsigned e = 0;
+	int n = parm ? sscanf(parm, "%u %u %u %u %u", &a, &b, &c, &d, &e) : 0;
+	if ((n != 4 && n != 5) || c == 0 || d == 0) {
+		fprintf(stderr, "servershape: usage: servershape IDLE TIMED HOT(>=1) TICKS(>=1) [HOLD]\n");
 		return 1;
 	}
+	s->hold = e;
 	s->idle = a;
 	s->timed = b;
 	s->hot = c;
@@ -271,7 +323,7 @@ setup(struct skynet_context *ctx, struct servershape *s) {
 	s->timers = skynet_malloc(sizeof(uint32_t) * (b + 1));
 	s->pings = skynet_malloc(sizeof(uint32_t) * c);
 	for (unsigned i = 0; i < b; i++)
-		if (!(s->timers[i] = bs_launch(ctx, "servershape timed %x %u", self, 1 + i % 10)))
+		if (!(s->timers[i] = bs_launch(ctx, "servershape timed %x %u %u", self, 1 + i % 10, s->hold)))
 			return 1;
 	for (unsigned i = 0; i < c; i++) {
 		uint32_t pong = bs_launch(ctx, "servershape pong");

@@ -51,6 +51,24 @@ line=$(grep -m1 '^RESULT servershape ' "$TMPD/servershape.out")
 f=$(sed -n 's/.* timer_fires=\([0-9]*\).*/\1/p' <<<"$line")
 tap_ok $([ "${f:-0}" -ge 20 ] && echo 1 || echo 0) "servershape: every timed service's timer fired (timer_fires=${f:-none} >= 20)"
 
+# servershape with held timers (HOLD per timed service, 100..1000 ticks, re-armed on firing):
+# a run of 120 ticks sees the first ones come due; the service checks none fired early or
+# more often than armed
+cat > "$TMPD/held.config" <<CFG
+thread = 2
+cpath = "$B/services/?.so"
+bootstrap = "servershape 0 20 1 120 50"
+profile = false
+logger = "$TMPD/held.log"
+CFG
+timeout $((30 * SLOW)) "$NODE" "$TMPD/held.config" > "$TMPD/held.out" 2>&1
+rc=$?
+line=$(grep -m1 '^RESULT servershape ' "$TMPD/held.out")
+g=$(sed -n 's/.* held_fires=\([0-9]*\).*/\1/p' <<<"$line")
+tap_ok $([[ -n $line && $line != *FAILED* && $rc == 0 && " $line " == *" hold=50 "* ]] && echo 1 || echo 0) \
+	"servershape with 50 held timers per timed service: its checks passed, exit $rc"
+tap_ok $([ "${g:-0}" -ge 1 ] && echo 1 || echo 0) "servershape: held timers came due and were re-armed (held_fires=${g:-none})"
+
 # a failed check must be visible: a usage error makes bootstrap fail and the node exit non-zero
 cat > "$TMPD/bad.config" <<CFG
 thread = 1
