@@ -18,17 +18,22 @@ CASES=(
 "servershape|servershape 50 20 2 5|idle=50"
 "latency|latency 2 10 5|ops=50"
 )
+# run_node NAME THREADS BOOTSTRAP SECONDS: the node on that bootstrap, output in
+# $TMPD/NAME.out, its status in rc
+run_node() {
+	cat > "$TMPD/$1.config" <<CFG
+thread = $2
+cpath = "$B/services/?.so"
+bootstrap = "$3"
+profile = false
+logger = "$TMPD/$1.log"
+CFG
+	timeout $(($4 * SLOW)) "$NODE" "$TMPD/$1.config" > "$TMPD/$1.out" 2>&1
+	rc=$?
+}
 for c in "${CASES[@]}"; do
 	IFS='|' read -r name boot want <<<"$c"
-	cat > "$TMPD/$name.config" <<CFG
-thread = 2
-cpath = "$B/services/?.so"
-bootstrap = "$boot"
-profile = false
-logger = "$TMPD/$name.log"
-CFG
-	timeout $((20 * SLOW)) "$NODE" "$TMPD/$name.config" > "$TMPD/$name.out" 2>&1
-	rc=$?
+	run_node "$name" 2 "$boot" 20
 	line=$(grep -m1 "^RESULT $name " "$TMPD/$name.out")
 	tap_ok $([ -n "$line" ] && echo 1 || echo 0) "$name: prints a RESULT line"
 	tap_ok $([[ -n $line && $line != *FAILED* ]] && echo 1 || echo 0) "$name: its own check passed"
@@ -54,15 +59,7 @@ tap_ok $([ "${f:-0}" -ge 20 ] && echo 1 || echo 0) "servershape: every timed ser
 # servershape with held timers (HOLD per timed service, 100..1000 ticks, re-armed on firing):
 # a run of 120 ticks sees the first ones come due; the service checks none fired early or
 # more often than armed
-cat > "$TMPD/held.config" <<CFG
-thread = 2
-cpath = "$B/services/?.so"
-bootstrap = "servershape 0 20 1 120 50"
-profile = false
-logger = "$TMPD/held.log"
-CFG
-timeout $((30 * SLOW)) "$NODE" "$TMPD/held.config" > "$TMPD/held.out" 2>&1
-rc=$?
+run_node held 2 "servershape 0 20 1 120 50" 30
 line=$(grep -m1 '^RESULT servershape ' "$TMPD/held.out")
 g=$(sed -n 's/.* held_fires=\([0-9]*\).*/\1/p' <<<"$line")
 tap_ok $([[ -n $line && $line != *FAILED* && $rc == 0 && " $line " == *" hold=50 "* ]] && echo 1 || echo 0) \
@@ -70,15 +67,7 @@ tap_ok $([[ -n $line && $line != *FAILED* && $rc == 0 && " $line " == *" hold=50
 tap_ok $([ "${g:-0}" -ge 1 ] && echo 1 || echo 0) "servershape: held timers came due and were re-armed (held_fires=${g:-none})"
 
 # a failed check must be visible: a usage error makes bootstrap fail and the node exit non-zero
-cat > "$TMPD/bad.config" <<CFG
-thread = 1
-cpath = "$B/services/?.so"
-bootstrap = "big 1 10"
-profile = false
-logger = "$TMPD/bad.log"
-CFG
-timeout $((20 * SLOW)) "$NODE" "$TMPD/bad.config" > "$TMPD/bad.out" 2>&1
-rc=$?
+run_node bad 1 "big 1 10" 20
 tap_ok $(( rc != 0 && rc != 124 )) "a benchmark given bad parameters makes the node exit non-zero (got $rc)"
 
 # FILTER in scripts/runtime-bench.sh, the micro-benchmarks' syntax over
