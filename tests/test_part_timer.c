@@ -190,6 +190,53 @@ test_fifo(uint32_t start) {
 	timerq_release(q);
 }
 
+/* Cancel most of many timers that share a bucket (one expiry at a level, one in near):
+ * the survivors fire once each, in add order, on their tick; then the same again while
+ * more are added between the cancels (a bucket may compact itself as its cancelled
+ * entries pile up: cwheel.c), and cancels of the survivors after that still hit. */
+static void
+test_cancel_many(void) {
+	struct timerq *q = timerq_create();
+	struct log l;
+	log_init(&l, q);
+	enum { N = 3000 };
+	static uint64_t id[N];
+	for (int i = 0; i < N; i++)
+		id[i] = add(q, 1, i, i % 2 ? 700 : 7);	/* odd: a level-1 bucket; even: near */
+	int ncancel = 0;
+	for (int i = 0; i < N; i++)
+		if (i % 5 != 0)
+			ncancel += timerq_cancel(q, id[i]);
+	is_int(ncancel, N - N / 5, "cancel 4 of 5 of %d timers sharing two buckets", N);
+	for (int i = 0; i < N; i++)	/* late arrivals behind the tombstones */
+		if (i % 5 == 0 && i % 3 == 0)
+			id[i] = add(q, 2, N + i, i % 2 ? 700 : 7);
+	is_int(timerq_cancel(q, id[15]), 1, "a late arrival can be cancelled");
+	update(q, &l, 701);
+	int good = 1, k7 = 0, k700 = 0;
+	int last7 = -1, last700 = -1;
+	for (size_t i = 0; i < l.n && good; i++) {
+		int s = l.f[i].session, orig = s >= N ? s - N : s;
+		good = orig % 5 == 0 && s != N + 15 && l.f[i].at == (orig % 2 ? 700u : 7u);
+		if (orig % 2) {
+			good = good && s > last700;
+			last700 = s;
+			k700++;
+		} else {
+			good = good && s > last7;
+			last7 = s;
+			k7++;
+		}
+	}
+	/* N/5 survivors plus the late arrivals (i % 15 == 0), less the one cancelled */
+	int want = N / 5 + (N + 14) / 15 - 1;
+	ok(good && k7 + k700 == want, "survivors and late arrivals fire once, in add order, on "
+		"their tick (%d of %d)", k7 + k700, want);
+	is_int(timerq_pending(q), 0, "nothing left pending");
+	log_free(&l);
+	timerq_release(q);
+}
+
 static struct {
 	uint64_t victim;
 	int cancelled;
@@ -529,6 +576,7 @@ main(void) {
 	test_fifo(0);
 	test_fifo(0xffffffffu - 10000);			/* the shared expiry is past the wrap */
 	test_cancel();
+	test_cancel_many();
 	test_far(0, 70000, 1);
 	test_far(0xffffffffu - 3, 70000, 1);		/* every far one crosses the wrap */
 	test_far(0x9abcdef0u, 300, 1);
