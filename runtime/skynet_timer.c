@@ -187,7 +187,8 @@ skynet_timer_init(int stage) {
 	atomic_init(&TI->offworker, 0);
 	if (stage) {
 		TI->rings = skynet_worker_count();
-		TI->stage = timer_stage_create(TI->rings, TIMER_STAGE_RING);
+		static const struct timer_stage_queue ops = TIMER_STAGE_LINKED_QUEUE;
+		TI->stage = timer_stage_create(TI->rings, TIMER_STAGE_RING, &ops);
 	}
 	uint32_t current = 0;
 	systime(&TI->starttime, &current);

@@ -49,6 +49,7 @@ struct record {
 };
 
 struct timer_stage {
+	struct timer_stage_queue op;
 	int rings;
 	uint32_t mask;
 	struct ring *r;		/* rings + 1: the last one numbers locked adds, never holds any */
@@ -70,11 +71,12 @@ xalloc(size_t n) {
 }
 
 struct timer_stage *
-timer_stage_create(int rings, uint32_t ring_size) {
+timer_stage_create(int rings, uint32_t ring_size, const struct timer_stage_queue *ops) {
 	if (rings < 0 || rings >= (1 << 23) - 1 || ring_size < 2 || (ring_size & (ring_size - 1)))
 		abort();
 	struct timer_stage *s = xalloc(sizeof(*s));
 	memset(s, 0, sizeof(*s));
+	s->op = *ops;
 	s->rings = rings;
 	s->mask = ring_size - 1;
 	s->r = aligned_alloc(64, (size_t)(rings + 1) * sizeof(*s->r));
@@ -241,13 +243,13 @@ enqueue(struct timer_stage *s, struct timerq *q, uint64_t sid, const struct time
 	uint32_t ticks) {
 	uint32_t k = rec_new(s, sid, ev);
 	struct timer_event held = { 0, (int)k };
-	s->rec[k].qid = timerq_add(q, &held, ticks);
+	s->rec[k].qid = s->op.add(q, &held, ticks);
 	map_put(s, sid, k);
 }
 
 void
 timer_stage_drain(struct timer_stage *s, struct timerq *q) {
-	uint32_t now = timerq_time(q);
+	uint32_t now = s->op.time(q);
 	for (int w = 0; w < s->rings; w++) {
 		struct ring *r = &s->r[w];
 		/* relaxed: tail is written under the lock only, which orders its writers */
@@ -288,7 +290,7 @@ timer_stage_cancel(struct timer_stage *s, struct timerq *q, uint64_t id) {
 	if (i == s->capmap)
 		return 0;
 	uint32_t k = s->mapv[i];
-	if (!timerq_cancel(q, s->rec[k].qid))
+	if (!s->op.cancel(q, s->rec[k].qid))
 		abort();	/* a live record is pending in q by construction */
 	map_del(s, i);
 	rec_free(s, k);

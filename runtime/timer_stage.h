@@ -27,8 +27,17 @@
 
 struct timer_stage;
 
+/* the queue's operations the stage calls: the linked part's (TIMER_STAGE_LINKED_QUEUE) or,
+ * in the benchmark that links every implementation, one of its table's */
+struct timer_stage_queue {
+	uint64_t (*add)(struct timerq *q, const struct timer_event *event, uint32_t ticks);
+	int (*cancel)(struct timerq *q, uint64_t id);
+	uint32_t (*time)(const struct timerq *q);
+};
+#define TIMER_STAGE_LINKED_QUEUE { timerq_add, timerq_cancel, timerq_time }
+
 /* rings: one per producer thread (< 2^23 - 1); ring_size: a power of two >= 2 */
-struct timer_stage * timer_stage_create(int rings, uint32_t ring_size);
+struct timer_stage * timer_stage_create(int rings, uint32_t ring_size, const struct timer_stage_queue *ops);
 /* frees every staged and drained timer's bookkeeping; the queue is released by its owner */
 void timer_stage_release(struct timer_stage *s);
 

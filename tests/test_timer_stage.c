@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const struct timer_stage_queue OPS = TIMER_STAGE_LINKED_QUEUE;
+
 /* ---- single-threaded: order, delay, ids, fallback ---- */
 
 struct order {
@@ -60,7 +62,7 @@ locked(struct order *o, uint32_t ticks, int session) {
 
 static void
 test_order(void) {
-	struct order o = { timer_stage_create(2, 8), timerq_create(), {0}, {0}, 0 };
+	struct order o = { timer_stage_create(2, 8, &OPS), timerq_create(), {0}, {0}, 0 };
 	update(&o);
 	update(&o);
 	uint32_t now = timerq_time(o.q), d = now + 5;
@@ -93,7 +95,7 @@ test_order(void) {
 
 static void
 test_delay_and_cancel(void) {
-	struct order o = { timer_stage_create(2, 4), timerq_create(), {0}, {0}, 0 };
+	struct order o = { timer_stage_create(2, 4, &OPS), timerq_create(), {0}, {0}, 0 };
 	update(&o);
 	uint32_t read = timerq_time(o.q);	/* the tick a worker read */
 	for (int i = 0; i < 3; i++)
@@ -275,7 +277,7 @@ test_threads(void) {
 	W->per = TAP_SANITIZED || tap_under_valgrind() ? 3000 : 30000;
 	spinlock_init(&W->lock);
 	W->q = timerq_create();
-	W->s = timer_stage_create(ADDERS, 16);	/* small: the fallback is taken too */
+	W->s = timer_stage_create(ADDERS, 16, &OPS);	/* small: the fallback is taken too */
 	atomic_init(&W->tick, timerq_time(W->q));
 	atomic_init(&W->stop, 0);
 	for (int a = 0; a < ADDERS; a++) {
