@@ -108,8 +108,12 @@ $(BENCH_DIR)/bench_timer: bench/bench_timer.c $(BENCH_DIR)/gen/timer_impls.o \
 		$$($(call bench_part_libs,timer)) $(shell pkg-config --libs benchmark hwloc) -lm -o $@
 
 # bench_timer_lock: the timer implementations again, under skynet's spinlock with a timer
-# thread and adder threads (no Google Benchmark: it times its own threads)
-$(BENCH_DIR)/bench_timer_lock: bench/bench_timer_lock.c $(BENCH_DIR)/gen/timer_impls.o \
+# thread and adder threads (no Google Benchmark: it times its own threads); staged_add links
+# the node's staging rings (runtime/timer_stage.c)
+$(BENCH_DIR)/support/timer_stage.o: runtime/timer_stage.c $(HEADERS) $(BENCH_FLAGS_STAMP) | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -c $< -o $@
+$(BENCH_DIR)/bench_timer_lock: bench/bench_timer_lock.c $(BENCH_DIR)/gen/timer_impls.o $(BENCH_DIR)/support/timer_stage.o \
 		$(patsubst %,$(BENCH_DIR)/variants/timer/%.o,$(IMPLS_timer)) \
 		$(BENCH_SUPPORT_OBJ) $(wildcard bench/*.h) $(HEADERS)
 	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) \

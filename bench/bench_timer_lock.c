@@ -13,6 +13,13 @@
  *             fired, so the queue holds PENDING timers throughout and adds arrive at the
  *             rate timers fire (about PENDING/500 per tick), in bursts after each update,
  *             as services re-arm their timeouts when the timeout message arrives.
+ *   staged_add  the same, with node key timer_stage = 1's discipline (runtime/timer_stage.c,
+ *             linked in): an adder reads the tick the timer thread published after its last
+ *             update, pushes {due = tick + timeout} into its own ring without the lock, and
+ *             the timer thread drains every ring into the queue under the lock before each
+ *             update (the drain counts in the update's hold time). A push into a full ring
+ *             takes the lock (timer_stage_add_locked), counted as locked_adds. The prefill
+ *             and every timer go through the stage, as in the node.
  *
  * Metrics per run: adds_per_s; the latency of one add (clock read, lock, add, unlock:
  * p50_ns, p99_ns, p999_ns, max_ns; it includes one clock read, whose cost bench_timer
@@ -21,15 +28,21 @@
  * behind). Percentiles come from log-linear histograms, 32 buckets per power of two (within
  * 3.2% of the exact value); maxima are exact.
  *
+ * staged_add also reports late_fires: timers whose push reached the ring after their due
+ * update had begun, so they fired in the first update after (docs/skynet.md section 9).
+ *
  * Checked after every run (docs/method.md rule 9): every timer fired on exactly its due tick
  * (its session carries the due tick, the fire callback compares it with the tick being
- * updated); per adder, fired + pending = prefilled + added; the queue's pending count agrees.
+ * updated; staged_add: on it or, late, after it, never before); per adder, fired + pending
+ * = prefilled + added; the queue's pending count agrees (staged_add: after a last drain,
+ * and the stage's own count too).
  * Adder threads: 1, 2, ncpus and 2 x ncpus (or the --threads list), plus the timer thread. */
 
 #include "common.h"
 #include "harness.h"
 #include "parts.h"
 #include "spinlock.h"
+#include "timer_stage.h"
 
 #include <sched.h>
 #include <stdlib.h>
@@ -39,6 +52,7 @@
 #define TICK_US 1000
 #define MAX_TIMEOUT 1000
 #define HBUCKETS (64 + 58 * 32)
+#define STAGE_RING 4096		/* TIMER_STAGE_RING, the node's ring size */
 
 /* log-linear histogram: values below 64 exact, then 32 buckets per power of two */
 struct hist {
@@ -96,7 +110,7 @@ hpercentile(const struct hist *h, double p) {
 /* one adder, on its own lines */
 struct adder {
 	atomic_ulong fired;	/* written by the timer thread (under the lock), read by the adder */
-	uint64_t prefilled, added;
+	uint64_t prefilled, added, locked;
 	uint64_t seed;
 	struct hist lat;
 } __attribute__((aligned(64)));
@@ -105,12 +119,14 @@ struct run {
 	const struct bench_timer_impl *im;
 	struct timerq *q;
 	struct spinlock lock;
+	struct timer_stage *st;	/* staged_add; else NULL */
+	_Atomic uint32_t tick_pub;	/* staged_add: the queue's time after the last update */
 	uint64_t quota;		/* pending timers per adder */
 	int adders;
 	struct adder *a;
 	/* timer thread only */
 	uint32_t tick;		/* the tick being updated: what a firing timer's session must say */
-	uint64_t ticks, wrong_tick;
+	uint64_t ticks, wrong_tick, late;
 	struct hist upd;
 };
 
@@ -124,14 +140,37 @@ static void
 add_locked(struct run *r, int who, uint64_t *seed) {
 	uint32_t t = draw(seed);
 	struct timer_event ev = { (uint32_t)who, (int)(r->im->timerq_time(r->q) + t) };
-	r->im->timerq_add(r->q, &ev, t);
+	if (r->st)
+		timer_stage_add_locked(r->st, r->q, &ev, t);
+	else
+		r->im->timerq_add(r->q, &ev, t);
+}
+
+/* staged_add: the node's skynet_timer_add from worker `who` */
+static void
+add_staged(struct run *r, struct adder *a, int who) {
+	/* acquire: pairs with the timer thread's release, as in skynet_timer.c */
+	uint32_t now = atomic_load_explicit(&r->tick_pub, memory_order_acquire);
+	uint32_t t = draw(&a->seed);
+	struct timer_event ev = { (uint32_t)who, (int)(now + t) };
+	if (timer_stage_push(r->st, who, now + t, &ev))
+		return;
+	spinlock_lock(&r->lock);
+	add_locked(r, who, &a->seed);
+	spinlock_unlock(&r->lock);
+	a->locked++;
 }
 
 static void
-fire(void *ud, const struct timer_event *ev) {
+fire(void *ud, const struct timer_event *held) {
 	struct run *r = ud;
-	if ((uint32_t)ev->session != r->tick)
+	struct timer_event real = r->st ? timer_stage_fired(r->st, held) : *held;
+	const struct timer_event *ev = &real;
+	int32_t off = (int32_t)(r->tick - (uint32_t)ev->session);
+	if (off != 0 && (r->st == NULL || off < 0))
 		r->wrong_tick++;
+	else if (off > 0)
+		r->late++;
 	struct adder *a = &r->a[ev->handle];
 	/* relaxed: a pacing hint for the adder, which only needs to see it eventually; the
 	 * check reads it after join */
@@ -160,7 +199,11 @@ timer_thread(struct run *r, const atomic_int *stop) {
 		spinlock_lock(&r->lock);
 		uint64_t t0 = harness_now_ns();
 		r->tick = r->im->timerq_time(r->q) + 1;
+		if (r->st)
+			timer_stage_drain(r->st, r->q);
 		r->im->timerq_update(r->q, fire, r);
+		/* release: see add_staged */
+		atomic_store_explicit(&r->tick_pub, r->tick, memory_order_release);
 		uint64_t t1 = harness_now_ns();
 		spinlock_unlock(&r->lock);
 		hadd(&r->upd, t1 - t0);
@@ -187,9 +230,13 @@ adder_thread(struct run *r, struct adder *a, int who, const atomic_int *stop) {
 			continue;
 		}
 		uint64_t t0 = harness_now_ns();
-		spinlock_lock(&r->lock);
-		add_locked(r, who, &a->seed);
-		spinlock_unlock(&r->lock);
+		if (r->st) {
+			add_staged(r, a, who);
+		} else {
+			spinlock_lock(&r->lock);
+			add_locked(r, who, &a->seed);
+			spinlock_unlock(&r->lock);
+		}
 		hadd(&a->lat, harness_now_ns() - t0);
 		a->added++;
 	}
@@ -205,6 +252,8 @@ work(void *ud, int tid, const atomic_int *stop) {
 static void
 check(struct run *r, struct bench_result *res) {
 	uint64_t pending = 0;
+	if (r->st)	/* what the rings still hold joins the queue (the threads have stopped) */
+		timer_stage_drain(r->st, r->q);
 	for (int i = 0; i < r->adders; i++) {
 		struct adder *a = &r->a[i];
 		uint64_t fired = atomic_load_explicit(&a->fired, memory_order_relaxed);
@@ -221,6 +270,9 @@ check(struct run *r, struct bench_result *res) {
 	else if (pending != r->im->timerq_pending(r->q))
 		bench_fail(res, "the queue says %zu pending, the adders' counts %llu",
 			r->im->timerq_pending(r->q), (unsigned long long)pending);
+	else if (r->st && pending != timer_stage_pending(r->st))
+		bench_fail(res, "the stage says %zu pending, the adders' counts %llu",
+			timer_stage_pending(r->st), (unsigned long long)pending);
 	else {
 		res->checked = 1;
 		res->check_ok = 1;
@@ -231,10 +283,11 @@ static void
 report(struct run *r, const struct harness_sample *s, struct bench_result *res) {
 	static struct hist lat;
 	memset(&lat, 0, sizeof lat);
-	uint64_t adds = 0;
+	uint64_t adds = 0, locked = 0;
 	for (int i = 0; i < r->adders; i++) {
 		hmerge(&lat, &r->a[i].lat);
 		adds += r->a[i].added;
+		locked += r->a[i].locked;
 	}
 	res->wall_ns = s->wall_ns;
 	int k = 0;
@@ -249,6 +302,10 @@ report(struct run *r, const struct harness_sample *s, struct bench_result *res) 
 	if (r->upd.n) {
 		res->m[k++] = (struct bench_metric){ "update_p99_ns", "ns", hpercentile(&r->upd, 0.99), r->upd.n };
 		res->m[k++] = (struct bench_metric){ "update_max_ns", "ns", (double)r->upd.max, r->upd.n };
+	}
+	if (r->st) {
+		res->m[k++] = (struct bench_metric){ "locked_adds", "count", (double)locked, adds };
+		res->m[k++] = (struct bench_metric){ "late_fires", "count", (double)r->late, adds };
 	}
 	res->nmetrics = k;
 }
@@ -267,6 +324,11 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 	memset(r->a, 0, (size_t)r->adders * sizeof *r->a);
 	spinlock_init(&r->lock);
 	r->q = r->im->timerq_create();
+	atomic_init(&r->tick_pub, r->im->timerq_time(r->q));
+	if (c->arg[1]) {
+		struct timer_stage_queue ops = { r->im->timerq_add, r->im->timerq_cancel, r->im->timerq_time };
+		r->st = timer_stage_create(r->adders, STAGE_RING, &ops);
+	}
 	for (int i = 0; i < r->adders; i++) {
 		struct adder *a = &r->a[i];
 		atomic_init(&a->fired, 0);
@@ -289,21 +351,27 @@ run_case(const struct bench_case *c, struct bench_result *res) {
 		if (s.bind_failed)
 			bench_fail(res, "%d thread(s) could not be pinned", s.bind_failed);
 	}
+	timer_stage_release(r->st);
 	r->im->timerq_release(r->q);
 	free(r->a);
 	free(r);
 }
 
 static void
-add_cases(long pending, int adders) {
+add_cases(long pending, int adders, int staged) {
 	for (int i = 0; i < bench_timer_nimpls; i++) {
 		struct bench_case c = { .threads = adders, .run = run_case, .impl_index = i,
 			.est_s = bench_cfg.seconds + (double)pending * 4e-7 };
 		snprintf(c.impl, sizeof c.impl, "%s", bench_timer_impls[i].name);
-		snprintf(c.benchmark, sizeof c.benchmark, "contended_add");
-		snprintf(c.params, sizeof c.params, "dist=uniform;pending=%ld;tick_us=%d;timer_thread=1",
-			pending, TICK_US);
+		snprintf(c.benchmark, sizeof c.benchmark, staged ? "staged_add" : "contended_add");
+		if (staged)
+			snprintf(c.params, sizeof c.params, "dist=uniform;pending=%ld;ring=%d;tick_us=%d;timer_thread=1",
+				pending, STAGE_RING, TICK_US);
+		else
+			snprintf(c.params, sizeof c.params, "dist=uniform;pending=%ld;tick_us=%d;timer_thread=1",
+				pending, TICK_US);
 		c.arg[0] = pending;
+		c.arg[1] = staged;
 		bench_add(&c);
 	}
 }
@@ -328,6 +396,7 @@ main(int argc, char **argv) {
 	static const long pendings[] = { 1000, 1000000 };
 	for (size_t p = 0; p < sizeof pendings / sizeof *pendings; p++)
 		for (int k = 0; k < nlist; k++)
-			add_cases(pendings[p], list[k]);
+			for (int staged = 0; staged < 2; staged++)
+				add_cases(pendings[p], list[k], staged);
 	return bench_run(bench_build_cflags, bench_build_libs);
 }

@@ -10,6 +10,7 @@ struct skynet_config {
 	int harbor;
 	int profile;
 	int monitor_pad;	/* each worker's monitor on its own cache line */
+	int timer_stage;	/* 1: workers stage timer adds in rings of their own (skynet_timer.c) */
 	const char * daemon;
 	const char * module_path;
 	const char * bootstrap;

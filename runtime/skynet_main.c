@@ -155,6 +155,7 @@ help(void) {
 		"  thread = 8 (1..%d)   cpath = \"./cservice/?.so\"   harbor = 1\n"
 		"  bootstrap = \"snlua bootstrap\"   logger = nil (stdout)   logservice = \"logger\"\n"
 		"  profile = true   daemon: not supported   monitor_pad = false (true: not as skynet)\n"
+		"  timer_stage = 0 (1: workers stage timer adds in rings of their own; not as skynet)\n"
 		"and the scheduler's (this node: SCHED=%s):\n"
 		"  sched_wake = \"skynet\" (or \"eager\")   sched_counters = false\n"
 		"  sched_next = 3   sched_steal = \"half\" (or \"one\")   sched_inject = 61 (SCHED=steal only)\n"
@@ -176,6 +177,7 @@ read_config(struct skynet_config *config) {
 	    optint("harbor", 1, 0, 255, &config->harbor) ||
 	    optboolean("profile", 1, &config->profile) ||
 	    optboolean("monitor_pad", 0, &config->monitor_pad) ||
+	    optint("timer_stage", 0, 0, 1, &config->timer_stage) ||
 	    read_sched(&config->sched))
 		return -1;
 	config->module_path = optstring("cpath", "./cservice/?.so");

@@ -264,6 +264,8 @@ drop_payload(struct skynet_message *msg, void *ud) {
 
 /* Every context is gone or about to be: let deferred releases (RCU tables) finish, then
  * free the mailboxes left in the global queue and the parts. */
+static int report_counters;	/* sched_counters: the sched and timer lines at exit */
+
 static void
 teardown(void) {
 	skynet_harbor_exit();
@@ -280,6 +282,8 @@ teardown(void) {
 	while ((q = skynet_sched_drain()) != NULL && rounds++ < 1000000)
 		skynet_mq_release(q, drop_payload, NULL);
 	skynet_sched_report();
+	if (report_counters)
+		skynet_timer_report();
 	skynet_handle_thread_stop();
 	skynet_handle_exit();
 	skynet_sched_exit();
@@ -309,7 +313,8 @@ skynet_start(struct skynet_config * config) {
 		teardown();
 		return 1;
 	}
-	skynet_timer_init();
+	report_counters = config->sched.counters;
+	skynet_timer_init(config->timer_stage);
 	skynet_socket_init();
 	skynet_profile_enable(config->profile);
 

@@ -1,6 +1,13 @@
 /* The node's clock: 10 ms ticks advanced from CLOCK_MONOTONIC with catch-up, and the
  * timer queue (a swappable part, variants/timer) under skynet's spinlock. Fired timers
- * become PTYPE_RESPONSE messages, delivered after the lock is dropped. */
+ * become PTYPE_RESPONSE messages, delivered after the lock is dropped.
+ *
+ * Node key timer_stage = 1 (issue 15; 0, skynet's, is the default): a worker's add reads
+ * the tick the timer thread published after its last update, and pushes {due = tick +
+ * ticks} into its own ring (runtime/timer_stage.c) without the lock; each update drains
+ * every ring into the queue first, under the lock. Two adds still take the lock, counted
+ * and reported (skynet_timer_report): a worker's whose ring is full, and any add off a
+ * worker thread (skynet_worker_id() < 0). Semantics: docs/skynet.md section 9. */
 
 #include "skynet.h"
 #include "skynet_timer.h"
@@ -8,14 +15,22 @@
 #include "skynet_server.h"
 #include "spinlock.h"
 #include "timerq.h"
+#include "timer_stage.h"
+#include "skynet_sched.h"
 
+#include <inttypes.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 struct timer {
 	struct spinlock lock;
 	struct timerq *q;
+	struct timer_stage *stage;	/* timer_stage = 1; else NULL */
+	int rings;			/* workers with a ring */
+	_Atomic uint32_t tick;		/* timerq_time after the last update; with a stage */
+	atomic_ullong offworker;	/* adds off a worker thread, with a stage */
 	uint32_t starttime;
 	_Atomic uint64_t current;	/* centiseconds; written by the timer thread only */
 	uint64_t current_point;
@@ -29,11 +44,12 @@ static struct timer *TI;
 static void
 collect(void *ud, const struct timer_event *event) {
 	struct timer *T = ud;
+	struct timer_event real = T->stage ? timer_stage_fired(T->stage, event) : *event;
 	if (T->nfired == T->capfired) {
 		T->capfired = T->capfired ? T->capfired * 2 : 64;
 		T->fired = skynet_realloc(T->fired, T->capfired * sizeof(*T->fired));
 	}
-	T->fired[T->nfired++] = *event;
+	T->fired[T->nfired++] = real;
 }
 
 static void
@@ -51,7 +67,12 @@ static void
 timer_update(struct timer *T) {
 	spinlock_lock(&T->lock);
 	T->nfired = 0;
+	if (T->stage)
+		timer_stage_drain(T->stage, T->q);
 	timerq_update(T->q, collect, T);
+	/* release: a worker that reads this tick computes a due tick the queue has reached
+	 * (docs/verification.md, "Staged timer adds") */
+	atomic_store_explicit(&T->tick, timerq_time(T->q), memory_order_release);
 	spinlock_unlock(&T->lock);
 	for (size_t i = 0; i < T->nfired; i++)
 		deliver(&T->fired[i]);
@@ -64,8 +85,24 @@ skynet_timer_add(uint32_t handle, int ticks, int session) {
 		deliver(&event);
 		return 0;
 	}
+	if (TI->stage) {
+		int w = skynet_worker_id();
+		if (w >= 0 && w < TI->rings) {
+			/* acquire: pairs with timer_update's release; the tick read is where this add
+			 * is linearized */
+			uint32_t now = atomic_load_explicit(&TI->tick, memory_order_acquire);
+			uint64_t id = timer_stage_push(TI->stage, w, now + (uint32_t)ticks, &event);
+			if (id)
+				return id;
+			/* ring full (counted by the ring): skynet's locked add below */
+		} else {
+			/* relaxed: a statistic, read after the threads stop */
+			atomic_fetch_add_explicit(&TI->offworker, 1, memory_order_relaxed);
+		}
+	}
 	spinlock_lock(&TI->lock);
-	uint64_t id = timerq_add(TI->q, &event, (uint32_t)ticks);
+	uint64_t id = TI->stage ? timer_stage_add_locked(TI->stage, TI->q, &event, (uint32_t)ticks) :
+		timerq_add(TI->q, &event, (uint32_t)ticks);
 	spinlock_unlock(&TI->lock);
 	return id;
 }
@@ -73,7 +110,7 @@ skynet_timer_add(uint32_t handle, int ticks, int session) {
 int
 skynet_timer_cancel(uint64_t id) {
 	spinlock_lock(&TI->lock);
-	int r = timerq_cancel(TI->q, id);
+	int r = TI->stage ? timer_stage_cancel(TI->stage, TI->q, id) : timerq_cancel(TI->q, id);
 	spinlock_unlock(&TI->lock);
 	return r;
 }
@@ -141,11 +178,18 @@ skynet_now(void) {
 }
 
 void
-skynet_timer_init(void) {
+skynet_timer_init(int stage) {
 	TI = skynet_malloc(sizeof(*TI));
 	memset(TI, 0, sizeof(*TI));
 	spinlock_init(&TI->lock);
 	TI->q = timerq_create();
+	atomic_init(&TI->tick, timerq_time(TI->q));
+	atomic_init(&TI->offworker, 0);
+	if (stage) {
+		TI->rings = skynet_worker_count();
+		static const struct timer_stage_queue ops = TIMER_STAGE_LINKED_QUEUE;
+		TI->stage = timer_stage_create(TI->rings, TIMER_STAGE_RING, &ops);
+	}
 	uint32_t current = 0;
 	systime(&TI->starttime, &current);
 	atomic_init(&TI->current, current);
@@ -156,10 +200,28 @@ void
 skynet_timer_exit(void) {
 	if (TI == NULL)
 		return;
+	timer_stage_release(TI->stage);
 	timerq_release(TI->q);
 	skynet_free(TI->fired);
 	skynet_free(TI);
 	TI = NULL;
+}
+
+void
+skynet_timer_report(void) {
+	if (TI == NULL)
+		return;
+	uint64_t staged = 0, full = 0;
+	for (int w = 0; w < TI->rings; w++) {
+		uint64_t a, b;
+		timer_stage_counts(TI->stage, w, &a, &b);
+		staged += a;
+		full += b;
+	}
+	fprintf(stderr, "skybench-timer: timer=%s timer_stage=%d ring=%d staged=%" PRIu64
+		" locked_full=%" PRIu64 " locked_offworker=%" PRIu64 "\n", timerq_variant,
+		TI->stage != NULL, TI->stage ? TIMER_STAGE_RING : 0, staged, full,
+		(uint64_t)atomic_load_explicit(&TI->offworker, memory_order_relaxed));
 }
 
 /* for profile */

@@ -5,6 +5,9 @@
 
 #include <stdint.h>
 
+/* entries in each worker's ring, with timer_stage = 1 */
+#define TIMER_STAGE_RING 4096
+
 int skynet_timeout(uint32_t handle, int time, int session);
 /* skybench's internal additions, for benchmarks: a timer id (0 if ticks <= 0 delivered at
  * once, or the handle was invalid) and its cancellation (1 if it was pending). */
@@ -14,7 +17,12 @@ void skynet_updatetime(void);
 uint32_t skynet_starttime(void);
 uint64_t skynet_thread_time(void);	/* for profile, in micro second */
 
-void skynet_timer_init(void);
+/* stage: 0 skynet's locked adds; 1 staged adds from workers (node key timer_stage). Call
+ * after skynet_sched_init: one ring per worker. */
+void skynet_timer_init(int stage);
+/* the timer settings and the staged / locked add counts, one line on stderr (at exit,
+ * with sched_counters) */
+void skynet_timer_report(void);
 void skynet_timer_exit(void);
 
 #endif

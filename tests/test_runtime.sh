@@ -23,4 +23,19 @@ for t in $WORKER_COUNTS; do
 	run_node "stress-many-t$t" 120
 done
 
+# the same API scenario with staged timer adds (timer_stage = 1, runtime/timer_stage.c):
+# its timers' order and exactly-once checks (its timeouts are set in init, off a worker
+# thread: they take the lock, counted as locked_offworker; services/test_fair.c's are
+# staged, tests/test_sched_fair.sh)
+for t in 1 2 4; do
+	blocking_oversubscribed "$t" && continue
+	mkdir -p "$TMPD/logs-stage-t$t"
+	write_config "api-stage-t$t" "$t" "test_api" "logpath = \"$TMPD/logs-stage-t$t\"" \
+		"timer_stage = 1" "sched_counters = true"
+	run_node "api-stage-t$t" 60
+	line=$(grep '^skybench-timer: ' "$TMPD/api-stage-t$t.out")
+	tap_ok $([[ $line == *" timer_stage=1 "* && $line =~ locked_offworker=[1-9] ]] && echo 1 || echo 0) \
+		"[api-stage-t$t] the node ran with the stage, its init's adds counted as off-worker (${line:-no skybench-timer line})"
+done
+
 tap_done

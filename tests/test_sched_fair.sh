@@ -26,6 +26,12 @@ fair fair-default 3 61
 for wake in skynet eager; do
 	fair "fair-$wake" 3 61 "sched_wake = \"$wake\""
 done
+# staged timer adds (timer_stage = 1): X's TIMEOUT is set from a worker's callback, so it
+# goes through the worker's ring; the bound is the same (the timer thread delivers it)
+fair fair-timer-stage 3 61 "timer_stage = 1" "sched_counters = true"
+line=$(grep '^skybench-timer: ' "$TMPD/fair-timer-stage.out")
+tap_ok $([[ $line == *" timer_stage=1 "* && $line =~ " staged="[1-9] ]] && echo 1 || echo 0) \
+	"[fair-timer-stage] X's timeouts were staged (${line:-no skybench-timer line})"
 if [ "$SCHED" = steal ]; then
 	fair fair-next0 0 61 "sched_next = 0"
 	fair fair-next1-inject7 1 7 "sched_next = 1" "sched_inject = 7"
