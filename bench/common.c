@@ -151,6 +151,14 @@ bench_init(int argc, char **argv, const char *part, double default_seconds, doub
 		for (int t = 1; t <= bench_cfg.ncpus && t <= 64; t++)
 			bench_cfg.threads[bench_cfg.nthreads++] = t;
 	}
+	if (bench_cfg.csv_path) {	/* say so now, not after the first benchmark ran */
+		FILE *f = fopen(bench_cfg.csv_path, "a");
+		if (f == NULL) {
+			fprintf(stderr, "%s: --csv %s: %s\n", argv[0], bench_cfg.csv_path, strerror(errno));
+			exit(2);
+		}
+		fclose(f);
+	}
 	if (bench_cfg.filter[0]) {
 		if (regcomp(&filter_re, bench_cfg.filter, REG_EXTENDED | REG_NOSUB) != 0) {
 			fprintf(stderr, "%s: bad --filter regex '%s'\n", argv[0], bench_cfg.filter);

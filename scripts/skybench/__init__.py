@@ -12,6 +12,7 @@ sys.path, so `import skybench` finds it without any path editing.
 """
 
 
+import argparse
 import os
 import sys
 import tempfile
@@ -42,3 +43,10 @@ def write_atomic(path, text):
 	except BaseException:
 		os.unlink(tmp)
 		raise
+
+
+class ArgumentParser(argparse.ArgumentParser):
+	"""argparse whose errors take the one error path (one line, exit 2), not usage + error."""
+
+	def error(self, message):
+		die("%s (%s --help)" % (message, self.prog))
