@@ -13,7 +13,7 @@ Entry points: scripts/compare, check-claims (and --update), paper-numbers, plot 
 results CSVs, .meta files and claims files; skybench-node on mutated skynet configs and bad
 command lines; the bench programs' options; bench/run.sh's knobs (make bench's THREADS,
 PIN, REPS, FILTER, WAKE); the Makefile's part, SAN and ARCH variables; scripts/pingpong.sh
-and scripts/scaling-sweep.sh options.
+scripts/scaling-sweep.sh and scripts/runtime-bench.sh (the whole-runtime benchmarks) options.
 Env: SKYBENCH_BUILD (the node), SKYBENCH_BENCH_DIR (the bench programs).
 """
 
@@ -434,6 +434,10 @@ def driver_scripts():
 	for args in (["-r", "x"], ["-r", "0"], ["-t", "a b"], ["-p", "-1"], ["-n", "1e9"], ["-z"], ["-r"]):
 		check("pingpong.sh %s" % " ".join(args), ["scripts/pingpong.sh"] + args,
 		      [args[0][1:]])
+	for args in (["--reps", "x"], ["--reps", "0"], ["--reps"], ["--threads", "a"], ["--filter", "(("],
+		     ["--wake", "x"], ["--bogus"]):
+		check("runtime-bench.sh %s" % " ".join(args), ["scripts/runtime-bench.sh"] + args + ["--list"],
+		      [args[0]], err_re=r"^runtime-bench: ")
 	out = os.path.join(T, "sweep")
 	for k, v in (("REPS", "x"), ("REPS", "0"), ("SECONDS_PER_POINT", "inf"), ("SECONDS_PER_POINT", "0")):
 		check("scaling-sweep.sh %s=%s" % (k, v), ["scripts/scaling-sweep.sh", out], [k], env={k: v})
