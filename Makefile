@@ -72,7 +72,7 @@ ifneq ($(_goals_needing_variant),)
 ifeq ($(and $(word 3,$(_parts)),$(if $(word $(words x $(PARTS)),$(_parts)),,ok)),)
 $(error VARIANT=$(VARIANT) is neither a preset ($(PRESETS)) nor $(_name_form)$(subst $(_space);,;,$(foreach p,$(PARTS),; $(PART_NAME_$(p)) ($(PART_VAR_$(p))=): $(IMPLS_$(p)))))
 endif
-$(foreach p,$(PARTS),$(if $(filter $($(PART_VAR_$(p))),$(IMPLS_$(p))),,$(error unknown $(PART_NAME_$(p)) '$($(PART_VAR_$(p)))'; valid: $(IMPLS_$(p)))))
+$(foreach p,$(PARTS),$(if $(filter $($(PART_VAR_$(p))),$(IMPLS_$(p))),,$(error $(PART_VAR_$(p))=$($(PART_VAR_$(p))): unknown $(PART_NAME_$(p))$(if $(filter $(origin $(PART_VAR_$(p))),file), (from VARIANT=$(VARIANT))); valid: $(IMPLS_$(p)))))
 endif
 
 SAN ?=
@@ -90,6 +90,10 @@ $(error SAN=$(SAN): use SAN=address (ASan+UBSan) or SAN=thread)
 endif
 
 ARCH ?= $(shell uname -m)
+_arches := $(sort $(shell uname -m) $(basename $(notdir $(wildcard mk/*.mk))))
+ifeq ($(filter $(ARCH),$(_arches)),)
+$(error ARCH=$(ARCH): unknown architecture; valid: $(_arches))
+endif
 # per-architecture settings (mk/aarch64.mk: the ARM64 cross build; none for x86-64)
 -include mk/$(ARCH).mk
 BUILD_SUFFIX ?=
@@ -101,8 +105,12 @@ INCLUDES := -Iruntime -Iruntime/parts
 # an implementation (variants/<part>/) sees its own folder and the part interfaces only:
 # runtime/parts/runtime_services.h is all of the runtime it can reach
 PART_INCLUDES := -Iruntime/parts
-VARIANT_CFLAGS :=
-VARIANT_LIBS :=
+# recursive (=), so that the $(shell pkg-config ...) an implementation's .mk adds runs when
+# a recipe uses it, after deps-build (scripts/ensure-deps.sh) has installed what is missing,
+# never while the Makefile is read; every pkg-config call's stderr goes to /dev/null, so a
+# fresh machine's first lines are ensure-deps' own
+VARIANT_CFLAGS =
+VARIANT_LIBS =
 # each implementation's own flags and libraries (variants/<part>/<impl>.mk)
 ifneq ($(_goals_needing_variant),)
 $(foreach p,$(PARTS),$(eval -include variants/$(p)/$($(PART_VAR_$(p))).mk))
@@ -110,8 +118,8 @@ endif
 # Lua 5.4 reads the config (runtime/skynet_config.c): Debian's static liblua5.4.a, its
 # symbols kept out of the node's dynamic exports, so that a service linking its own Lua
 # never binds to ours (tests/test_node_symbols.sh)
-LUA_CFLAGS = $(shell pkg-config --cflags lua5.4)
-LUA_LIBS = -Wl,--exclude-libs,liblua5.4.a $(shell pkg-config --variable=libdir lua5.4)/liblua5.4.a
+LUA_CFLAGS = $(shell pkg-config --cflags lua5.4 2>/dev/null)
+LUA_LIBS = -Wl,--exclude-libs,liblua5.4.a $(shell pkg-config --variable=libdir lua5.4 2>/dev/null)/liblua5.4.a
 CFLAGS_ALL = $(CFLAGS_BASE) $(INCLUDES) $(VARIANT_CFLAGS) $(CFLAGS)
 PART_CFLAGS = $(CFLAGS_BASE) $(PART_INCLUDES) $(VARIANT_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pthread $(SAN_FLAGS) $(LDFLAGS)

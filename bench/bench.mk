@@ -26,12 +26,12 @@ BENCH_LTO := $(if $(findstring clang,$(CC)),,-flto=auto)
 # $(CFLAGS) as for the node: with ARCH=aarch64 it holds the ISA flags (mk/aarch64.mk:
 # -mno-outline-atomics for LL/SC, -march=armv8.1-a for LSE), which the parts measured here
 # must be built with too; BENCH_CFLAGS_ROW is what the rows' cflags column records
-BENCH_CFLAGS = $(CFLAGS_BASE) $(INCLUDES) -Ibench $(shell pkg-config --cflags hwloc) $(CFLAGS)
+BENCH_CFLAGS = $(CFLAGS_BASE) $(INCLUDES) -Ibench $(shell pkg-config --cflags hwloc 2>/dev/null) $(CFLAGS)
 BENCH_CFLAGS_ROW = $(CFLAGS_BASE)$(if $(strip $(CFLAGS)), $(strip $(CFLAGS)))
 BENCH_SUPPORT_OBJ := $(patsubst %,$(BENCH_DIR)/support/%.o,common csv stats pin pin_map harness)
 BENCH_PROGRAMS := $(patsubst %,$(BENCH_DIR)/bench_%,$(BENCH_PARTS)) $(BENCH_DIR)/bench_runq \
 	$(BENCH_DIR)/bench_timer_lock $(BENCH_DIR)/summary $(BENCH_DIR)/csvrow
-BENCH_LIBVERSIONS = benchmark=$(shell pkg-config --modversion benchmark);ck=$(shell pkg-config --modversion ck);hwloc=$(shell pkg-config --modversion hwloc);urcu=$(shell pkg-config --modversion liburcu-memb)
+BENCH_LIBVERSIONS = benchmark=$(shell pkg-config --modversion benchmark 2>/dev/null);ck=$(shell pkg-config --modversion ck 2>/dev/null);hwloc=$(shell pkg-config --modversion hwloc 2>/dev/null);urcu=$(shell pkg-config --modversion liburcu-memb 2>/dev/null)
 # a variant's .mk, evaluated on its own (bench/variant-flags.mk)
 bench_vflags = MAKEFLAGS= $(MAKE) -s --no-print-directory -f bench/variant-flags.mk MK=$(1) SAN="$(SAN)" CC="$(CC)" BUILD="$(BUILD)" ARCH="$(ARCH)" $(2)
 bench_part_libs = for mk in $(wildcard variants/$(1)/*.mk); do $(call bench_vflags,$$mk,libs); done
@@ -83,7 +83,7 @@ $(BENCH_DIR)/bench_globalq $(BENCH_DIR)/bench_handle $(BENCH_DIR)/bench_mailbox:
 		$(BENCH_DIR)/gen/%_impls.o $$(addprefix $(BENCH_DIR)/variants/$$*/,$$(addsuffix .o,$$(BENCH_IMPLS_$$*))) \
 		$(BENCH_SUPPORT_OBJ) $(wildcard bench/*.h) $(HEADERS)
 	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) \
-		$$($(call bench_part_libs,$*)) $(shell pkg-config --libs hwloc) -lm -o $@
+		$$($(call bench_part_libs,$*)) $(shell pkg-config --libs hwloc 2>/dev/null) -lm -o $@
 
 # bench_globalq's fake mailboxes take their ids, and the id map an index-based queue reads,
 # from the runtime's own allocator
@@ -94,18 +94,18 @@ $(BENCH_DIR)/bench_globalq: $(BENCH_DIR)/support/skynet_mqid.o
 
 $(BENCH_DIR)/bench_runq: bench/bench_runq.c $(BENCH_DIR)/gen/build_desc.o $(BENCH_SUPPORT_OBJ) \
 		$(wildcard bench/*.h) $(HEADERS)
-	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) $(shell pkg-config --libs hwloc) -lm -o $@
+	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) $(shell pkg-config --libs hwloc 2>/dev/null) -lm -o $@
 
 $(BENCH_DIR)/support/gbench_shim.o: bench/gbench_shim.cc bench/gbench_shim.h $(BENCH_FLAGS_STAMP) | deps-build
 	@mkdir -p $(dir $@)
-	$(BENCH_CXX) -std=c++17 -O2 -g $(BENCH_LTO) $(SAN_FLAGS) $(shell pkg-config --cflags benchmark) -c $< -o $@
+	$(BENCH_CXX) -std=c++17 -O2 -g $(BENCH_LTO) $(SAN_FLAGS) $(shell pkg-config --cflags benchmark 2>/dev/null) -c $< -o $@
 
 $(BENCH_DIR)/bench_timer: bench/bench_timer.c $(BENCH_DIR)/gen/timer_impls.o \
 		$(patsubst %,$(BENCH_DIR)/variants/timer/%.o,$(IMPLS_timer)) $(BENCH_DIR)/support/gbench_shim.o \
 		$(BENCH_SUPPORT_OBJ) $(wildcard bench/*.h) $(HEADERS)
 	$(CC) $(BENCH_CFLAGS) $(BENCH_LTO) -c $< -o $@.o
 	$(BENCH_CXX) $(BENCH_LTO) -O2 $(LDFLAGS_ALL) $@.o $(filter %.o,$^) \
-		$$($(call bench_part_libs,timer)) $(shell pkg-config --libs benchmark hwloc) -lm -o $@
+		$$($(call bench_part_libs,timer)) $(shell pkg-config --libs benchmark hwloc 2>/dev/null) -lm -o $@
 
 # bench_timer_lock: the timer implementations again, under skynet's spinlock with a timer
 # thread and adder threads (no Google Benchmark: it times its own threads); staged_add links
@@ -117,7 +117,7 @@ $(BENCH_DIR)/bench_timer_lock: bench/bench_timer_lock.c $(BENCH_DIR)/gen/timer_i
 		$(patsubst %,$(BENCH_DIR)/variants/timer/%.o,$(IMPLS_timer)) \
 		$(BENCH_SUPPORT_OBJ) $(wildcard bench/*.h) $(HEADERS)
 	$(CC) $(BENCH_CFLAGS) $(LDFLAGS_ALL) $< $(filter %.o,$^) \
-		$$($(call bench_part_libs,timer)) $(shell pkg-config --libs hwloc) -lm -o $@
+		$$($(call bench_part_libs,timer)) $(shell pkg-config --libs hwloc 2>/dev/null) -lm -o $@
 
 # the summary's ratios are to each part's baseline, BASELINE_<part> in the Makefile (runq,
 # one implementation, has none: its rows get the fraction of their ceiling only)

@@ -2,6 +2,7 @@
 
 #include "common.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <regex.h>
@@ -21,11 +22,39 @@ static regex_t filter_re;
 static int have_filter;
 
 static void
-usage(const char *prog) {
-	fprintf(stderr, "usage: %s [--reps N] [--seconds S] [--quick] [--threads 1,2|1-4] "
+usage(const char *prog) {	/* --help */
+	printf("usage: %s [--reps N] [--seconds S] [--quick] [--threads 1,2|1-4] "
 		"[--pin compact|scatter|one-per-core|smt-siblings|list:0,1|none] [--filter REGEX] "
 		"[--csv FILE] [--seed N] [--list]\n", prog);
-	exit(2);
+	exit(0);
+}
+
+/* Option values are checked whole: a number with trailing text, out of range, NaN or
+ * infinite is one line naming the option and the accepted range, exit 2 (atoi/atof took
+ * "abc" as 0 and "inf" seconds as a run that never ends). */
+static long
+opt_long(const char *prog, const char *opt, const char *s, long lo, long hi) {
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 0);
+	if (end == s || *end != '\0' || errno != 0 || v < lo || v > hi) {
+		fprintf(stderr, "%s: bad %s '%s' (an integer from %ld to %ld)\n", prog, opt, s, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+static double
+opt_seconds(const char *prog, const char *s) {
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !(v > 0 && v <= 3600)) {
+		fprintf(stderr, "%s: bad --seconds '%s' (a number of seconds above 0, at most 3600)\n",
+			prog, s);
+		exit(2);
+	}
+	return v;
 }
 
 static int
@@ -63,7 +92,8 @@ bench_init(int argc, char **argv, const char *part, double default_seconds, doub
 		{ "quick", no_argument, NULL, 'q' }, { "threads", required_argument, NULL, 't' },
 		{ "pin", required_argument, NULL, 'p' }, { "filter", required_argument, NULL, 'f' },
 		{ "csv", required_argument, NULL, 'c' }, { "seed", required_argument, NULL, 'S' },
-		{ "list", no_argument, NULL, 'l' }, { NULL, 0, NULL, 0 },
+		{ "list", no_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const struct pin_topo *topo = pin_topo_machine();
 	bench_cfg.part = part;
@@ -74,22 +104,36 @@ bench_init(int argc, char **argv, const char *part, double default_seconds, doub
 	const char *pin = topo ? "compact" : "none";
 	const char *threads = NULL;
 	int c;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': bench_cfg.reps = atoi(optarg); if (bench_cfg.reps < 1) usage(argv[0]); break;
-		case 's': bench_cfg.seconds = atof(optarg); if (!(bench_cfg.seconds > 0)) usage(argv[0]); break;
+		case 'r': bench_cfg.reps = (int)opt_long(argv[0], "--reps", optarg, 1, 100000); break;
+		case 's': bench_cfg.seconds = opt_seconds(argv[0], optarg); break;
 		case 'q': bench_cfg.quick = 1; break;
 		case 't': threads = optarg; break;
 		case 'p': pin = optarg; break;
-		case 'f': snprintf(bench_cfg.filter, sizeof bench_cfg.filter, "%s", optarg); break;
+		case 'f':
+			if (strlen(optarg) >= sizeof bench_cfg.filter) {
+				fprintf(stderr, "%s: --filter regex too long (%zu bytes, at most %zu)\n",
+					argv[0], strlen(optarg), sizeof bench_cfg.filter - 1);
+				exit(2);
+			}
+			snprintf(bench_cfg.filter, sizeof bench_cfg.filter, "%s", optarg);
+			break;
 		case 'c': bench_cfg.csv_path = optarg; break;
-		case 'S': bench_cfg.seed = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'S': bench_cfg.seed = (unsigned)opt_long(argv[0], "--seed", optarg, 0, 4294967295L); break;
 		case 'l': bench_cfg.list = 1; break;
-		default: usage(argv[0]);
+		case 'h': usage(argv[0]); break;
+		default:	/* getopt_long says nothing (opterr = 0): one line here */
+			fprintf(stderr, "%s: unknown option or missing value '%s' (%s --help)\n",
+				argv[0], argv[optind - 1], argv[0]);
+			exit(2);
 		}
 	}
-	if (optind != argc)
-		usage(argv[0]);
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0], argv[optind]);
+		exit(2);
+	}
 	if (bench_cfg.seconds < 0)
 		bench_cfg.seconds = bench_cfg.quick ? quick_seconds : default_seconds;
 	char err[256];
@@ -106,6 +150,14 @@ bench_init(int argc, char **argv, const char *part, double default_seconds, doub
 	} else {
 		for (int t = 1; t <= bench_cfg.ncpus && t <= 64; t++)
 			bench_cfg.threads[bench_cfg.nthreads++] = t;
+	}
+	if (bench_cfg.csv_path) {	/* say so now, not after the first benchmark ran */
+		FILE *f = fopen(bench_cfg.csv_path, "a");
+		if (f == NULL) {
+			fprintf(stderr, "%s: --csv %s: %s\n", argv[0], bench_cfg.csv_path, strerror(errno));
+			exit(2);
+		}
+		fclose(f);
 	}
 	if (bench_cfg.filter[0]) {
 		if (regcomp(&filter_re, bench_cfg.filter, REG_EXTENDED | REG_NOSUB) != 0) {
@@ -235,7 +287,7 @@ bench_run(const char *cflags, const char *libs) {
 	if (bench_cfg.csv_path) {
 		out = fopen(bench_cfg.csv_path, "a");
 		if (out == NULL) {
-			perror(bench_cfg.csv_path);
+			fprintf(stderr, "%s: --csv %s: %s\n", bench_cfg.part, bench_cfg.csv_path, strerror(errno));
 			return 2;
 		}
 	}

@@ -49,6 +49,23 @@ if [ -n "$emulated" ]; then
 	}
 	banner "numbers are NOT ARM64 performance and are never compared; results go to results/$host/"
 fi
+# The knobs are checked before anything is written: a bad value is one line naming it and
+# exit 2, and results/ gets no file (the programs' own option parser is the one judge:
+# bench_globalq --list with the knobs lists its cases, or says what is wrong)
+case ${SKYBENCH_SCHED_WAKE:-} in
+''|skynet|eager) ;;
+*) echo "bench/run.sh: WAKE=$SKYBENCH_SCHED_WAKE: the node's wake policies are skynet and eager" >&2; exit 2 ;;
+esac
+knobs=(--reps "$REPS")
+[ -n "${THREADS:-}" ] && knobs+=(--threads "$THREADS")
+[ -n "${PIN:-}" ] && knobs+=(--pin "$PIN")
+[ -n "${FILTER:-}" ] && knobs+=(--filter "$FILTER")
+[ -n "${SECONDS_PER_POINT:-}" ] && knobs+=(--seconds "$SECONDS_PER_POINT")
+if ! why=$($runner "$SKYBENCH_BENCH_DIR/bench_globalq" "${knobs[@]}" --list 2>&1 >/dev/null); then
+	why=${why%%$'\n'*}
+	echo "bench/run.sh: REPS=$REPS THREADS=${THREADS:-} PIN=${PIN:-} FILTER=${FILTER:-}: ${why#"$SKYBENCH_BENCH_DIR/bench_globalq: "}" >&2
+	exit 2
+fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 outdir=${SKYBENCH_RESULTS_DIR:-results/$host}
 mkdir -p "$outdir"

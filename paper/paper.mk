@@ -21,15 +21,29 @@ REPRO_HOST := $(shell hostname -s 2>/dev/null || hostname)
 
 .PHONY: paper reproduce
 
+# Everything is built in $(PAPER_STAGE) (a copy of paper/'s sources, claims.csv, generated/
+# and figures/) and copied into paper/ only once the PDF is built: a failed make paper
+# leaves paper/ (the committed claims, tables, figures and PDF) as it was. Copies happen only
+# on change, so timestamps stay stable.
+PAPER_STAGE := $(PAPER_BUILD)/stage
+# paper_sync SRC DST: make folder DST hold what SRC holds (copy changed files, drop others)
+paper_sync = mkdir -p $(2) && for f in $(1)/*; do [ -e "$$f" ] || continue; \
+	cmp -s "$$f" $(2)/"$${f\#\#*/}" || cp "$$f" $(2)/; done; \
+	for f in $(2)/*; do [ -e "$$f" ] || continue; [ -e $(1)/"$${f\#\#*/}" ] || rm -f "$$f"; done
 paper:
 	@scripts/ensure-deps.sh plot paper
-	scripts/check-claims --update $(PAPER_RESULTS)
-	scripts/paper-numbers --out paper/generated $(PAPER_RESULTS)
-	SOURCE_DATE_EPOCH=$(PAPER_EPOCH) scripts/paper-figures $(PAPER_BUILD)/plots paper/figures $(PAPER_RESULTS)
+	@rm -rf $(PAPER_STAGE) && mkdir -p $(PAPER_STAGE) && cp -p paper/*.tex paper/claims.csv $(PAPER_STAGE)/ && \
+		cp -rp paper/generated paper/figures $(PAPER_STAGE)/
+	scripts/check-claims --update --claims $(PAPER_STAGE)/claims.csv $(PAPER_RESULTS)
+	scripts/paper-numbers --claims $(PAPER_STAGE)/claims.csv --out $(PAPER_STAGE)/generated $(PAPER_RESULTS)
+	SOURCE_DATE_EPOCH=$(PAPER_EPOCH) scripts/paper-figures $(PAPER_BUILD)/plots $(PAPER_STAGE)/figures $(PAPER_RESULTS)
 	@mkdir -p $(PAPER_BUILD)/tex
-	cd paper && SOURCE_DATE_EPOCH=$(PAPER_EPOCH) FORCE_SOURCE_DATE=1 \
+	cd $(PAPER_STAGE) && SOURCE_DATE_EPOCH=$(PAPER_EPOCH) FORCE_SOURCE_DATE=1 \
 		latexmk -pdf -silent -interaction=nonstopmode -halt-on-error \
-		-outdir=../$(PAPER_BUILD)/tex paper.tex
+		-outdir=../tex paper.tex
+	@cmp -s $(PAPER_STAGE)/claims.csv paper/claims.csv || cp $(PAPER_STAGE)/claims.csv paper/claims.csv
+	@$(call paper_sync,$(PAPER_STAGE)/generated,paper/generated)
+	@$(call paper_sync,$(PAPER_STAGE)/figures,paper/figures)
 	@cmp -s $(PAPER_BUILD)/tex/paper.pdf paper/paper.pdf || cp $(PAPER_BUILD)/tex/paper.pdf paper/paper.pdf
 	@grep -E 'skybench Warning|Reference .* undefined|Citation .* undefined' $(PAPER_BUILD)/tex/paper.log \
 		| sed 's/^/make paper: /' || true

@@ -37,10 +37,21 @@ cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
 root=$PWD
 reps=5 threads="1 2" pairs=16 messages=10000000 outdir=""
 usage() { echo "usage: $0 [-r REPS] [-t THREADS] [-p PAIRS] [-n MESSAGES] [-o DIR] VARIANT[@REV][+KEY=VALUE...] | ceiling:VARIANT... | go | erlang ..." >&2; exit 2; }
-while getopts "r:t:p:n:o:" o; do
+# bad option values are one line and exit 2 before anything is built or written
+bad() { echo "pingpong: $1" >&2; exit 2; }
+count() {	# count OPT VALUE MAX: a whole number from 1 to MAX
+	[[ $2 =~ ^[0-9]{1,10}$ ]] && [ "$2" -ge 1 ] && [ "$2" -le "$3" ] ||
+		bad "bad $1 '$2' (an integer from 1 to $3)"
+}
+while getopts ":r:t:p:n:o:" o; do
 	case $o in
-	r) reps=$OPTARG ;; t) threads=$OPTARG ;; p) pairs=$OPTARG ;; n) messages=$OPTARG ;;
-	o) outdir=$OPTARG ;; *) usage ;;
+	r) count -r "$OPTARG" 1000; reps=$OPTARG ;;
+	t) for t in $OPTARG; do count -t "$t" 4096; done; [ -n "${OPTARG// }" ] || bad "empty -t"; threads=$OPTARG ;;
+	p) count -p "$OPTARG" 100000; pairs=$OPTARG ;;
+	n) count -n "$OPTARG" 1000000000000; messages=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	:) bad "option -$OPTARG needs a value (usage: scripts/pingpong.sh -h)" ;;
+	*) [ "$OPTARG" = h ] && usage; bad "unknown option -$OPTARG (usage: scripts/pingpong.sh -h)" ;;
 	esac
 done
 shift $((OPTIND - 1))

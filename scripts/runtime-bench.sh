@@ -53,8 +53,18 @@ while [ $# -gt 0 ]; do
 	-h|--help) sed -n '2,32p' "$0"; exit 0 ;;
 	*) echo "runtime-bench: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
+	case $1 in --variant|--csv|--reps|--threads|--pin|--filter|--wake)
+		[ $# -ge 2 ] || { echo "runtime-bench: $1 needs a value (try --help)" >&2; exit 2; } ;;
+	esac
 	shift
 done
+# bad values: one line, exit 2, before any node starts
+[[ $reps =~ ^[0-9]{1,6}$ ]] && [ "$reps" -ge 1 ] && [ "$reps" -le 100000 ] ||
+	{ echo "runtime-bench: bad --reps/REPS '$reps' (an integer from 1 to 100000)" >&2; exit 2; }
+[ -z "$threads" ] || [[ $threads =~ ^[0-9]{1,4}(-[0-9]{1,4})?(,[0-9]{1,4}(-[0-9]{1,4})?)*$ ]] ||
+	{ echo "runtime-bench: bad --threads/THREADS '$threads' (1,2,4 or 1-4)" >&2; exit 2; }
+[ -z "$filter" ] || { echo | grep -E -- "$filter" >/dev/null 2>&1; [ $? -ne 2 ]; } ||
+	{ echo "runtime-bench: bad --filter/FILTER regex '$filter'" >&2; exit 2; }
 if [ -n "$pin" ] && [ "$pin" != none ]; then
 	echo "!!!!!! runtime-bench: PIN=$pin asked, but the node does not pin its worker threads:" >&2
 	echo "!!!!!! the runtime rows are UNPINNED and say pin=none" >&2

@@ -13,9 +13,15 @@
 # OUTDIR/<timestamp>-scaling.csv and .meta (results/README.md's schema). Commit them under
 # results/<host>/ with a line on the machine in results/README.md.
 set -euo pipefail
-out=${1:?"usage: scaling-sweep.sh OUTDIR"}
+[ $# -eq 1 ] && [ -n "$1" ] || { echo "usage: scaling-sweep.sh OUTDIR" >&2; exit 2; }
+out=$1
+# REPS and SECONDS_PER_POINT are checked before the (long) build: one line, exit 2
+[[ ${REPS:-3} =~ ^[0-9]{1,5}$ ]] && [ "${REPS:-3}" -ge 1 ] ||
+	{ echo "scaling-sweep: bad REPS '${REPS:-}' (an integer from 1 to 99999)" >&2; exit 2; }
+[[ ${SECONDS_PER_POINT:-0.2} =~ ^([0-9]{1,4}(\.[0-9]*)?|\.[0-9]+)$ ]] && [[ ${SECONDS_PER_POINT:-0.2} =~ [1-9] ]] ||
+	{ echo "scaling-sweep: bad SECONDS_PER_POINT '${SECONDS_PER_POINT:-}' (seconds above 0)" >&2; exit 2; }
 cd "$(dirname "$(readlink -f "$0")")/.."
-mkdir -p "$out"
+mkdir -p "$out" 2>/dev/null || { echo "scaling-sweep: $out: cannot create the folder" >&2; exit 2; }
 out=$(cd "$out" && pwd)
 n=$(nproc)
 threads=""

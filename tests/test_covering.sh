@@ -142,7 +142,7 @@ build() { (cd "$M" && mk print-build "$@" 2>&1); }
 tap $? "builds: VARIANT and POOL=/ARENA= give the names the rule gives"
 out=$(build VARIANT=rwlock-spin); [[ $out == *"nor handle-globalq-timer[-sched][-mailbox][-pool][-arena]; handle table (HANDLE=): brlock"* ]]
 tap $? "a short name: the error names the form and the implementations"
-out=$(build VARIANT=rwlock-spin-wheel-global-spin-rr); [[ $out == *"unknown pool 'rr'; valid: fifo ws"* ]]
+out=$(build VARIANT=rwlock-spin-wheel-global-spin-rr); [[ $out == *"POOL=rr: unknown pool (from VARIANT=rwlock-spin-wheel-global-spin-rr); valid: fifo ws"* ]]
 tap $? "an unknown implementation of an added part: named in the error"
 
 echo "1..$n"

@@ -12,5 +12,41 @@ sys.path, so `import skybench` finds it without any path editing.
 """
 
 
+import argparse
+import os
+import sys
+import tempfile
+
+
 class ResultsError(Exception):
 	"""A problem with the input that the user must fix: reported in one line, exit 2."""
+
+
+def die(msg):
+	"""The one error path of the scripts: "<prog>: error: <input>: <what>" on one line of
+	stderr (newlines in msg folded, so a bad byte in a file name cannot split it), exit 2."""
+	prog = os.path.basename(sys.argv[0]) or "skybench"
+	print("%s: error: %s" % (prog, " ".join(str(msg).split("\n"))), file=sys.stderr)
+	sys.exit(2)
+
+
+def write_atomic(path, text):
+	"""Writes text to path through a temporary file in the same folder renamed over it at
+	the end: a run that fails halfway leaves the earlier file whole, never a partial one."""
+	d = os.path.dirname(path) or "."
+	fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
+	try:
+		with os.fdopen(fd, "w", newline="") as f:
+			f.write(text)
+		os.chmod(tmp, 0o644)
+		os.replace(tmp, path)
+	except BaseException:
+		os.unlink(tmp)
+		raise
+
+
+class ArgumentParser(argparse.ArgumentParser):
+	"""argparse whose errors take the one error path (one line, exit 2), not usage + error."""
+
+	def error(self, message):
+		die("%s (%s --help)" % (message, self.prog))

@@ -21,10 +21,11 @@ The last five are generated from the committed results (scripts/check-claims --u
 """
 
 import csv
+import io
 import math
 import re
 
-from skybench import ResultsError
+from skybench import ResultsError, write_atomic
 from skybench.stats import ratio
 
 COLUMNS = ("id", "statement", "part", "benchmark", "params", "metric", "a_impl", "a_threads",
@@ -44,9 +45,29 @@ def read_claims(path):
 			missing = [c for c in COLUMNS[:-5] if c not in r.fieldnames]
 			if missing:
 				raise ResultsError("%s: no column %s" % (path, ", ".join(missing)))
-			claims = [dict(row) for row in r]
+			dup = sorted({c for c in r.fieldnames if r.fieldnames.count(c) > 1})
+			if dup:
+				raise ResultsError("%s: column %s twice" % (path, ", ".join(dup)))
+			claims = []
+			for row in r:
+				# DictReader: extra fields under None, missing ones None
+				if None in row or None in (row[c] for c in COLUMNS[:-5]):
+					raise ResultsError("%s:%d: wrong number of fields (header has %d)"
+							   % (path, r.line_num, len(r.fieldnames)))
+				claims.append(dict(row))
 	except OSError as e:
 		raise ResultsError("%s: %s" % (path, e.strerror or e))
+	except csv.Error as e:
+		raise ResultsError("%s: bad CSV: %s" % (path, e))
+	except UnicodeDecodeError as e:
+		raise ResultsError("%s: not a claims file (not UTF-8 text: byte 0x%02x at offset %d)"
+				   % (path, e.object[e.start], e.start))
+	if not claims:
+		raise ResultsError("%s: no claims (header only)" % path)
+	ids = [c["id"] for c in claims]
+	dup = sorted({i for i in ids if ids.count(i) > 1})
+	if dup:
+		raise ResultsError("%s: claim %s listed twice" % (path, ", ".join(dup)))
 	for c in claims:
 		for col in GENERATED:
 			c.setdefault(col, "")
@@ -56,22 +77,26 @@ def read_claims(path):
 			raise ResultsError("claim %s: comparison must be >= or <=, not %r"
 					     % (c["id"], c["comparison"]))
 		try:
-			float(c["threshold"])
+			thr = float(c["threshold"])
 		except ValueError:
-			raise ResultsError("claim %s: bad threshold %r" % (c["id"], c["threshold"]))
+			thr = float("nan")
+		if not math.isfinite(thr) or thr <= 0:
+			raise ResultsError("%s: claim %s: bad threshold %r (a positive number)"
+					   % (path, c["id"], c["threshold"]))
 		for side in ("a_threads", "b_threads"):
 			if not re.fullmatch(r"\d+|(\d+\*)?ncpus", c[side]):
-				raise ResultsError("claim %s: %s must be a number, ncpus or k*ncpus, not %r"
-						     % (c["id"], side, c[side]))
+				raise ResultsError("%s: claim %s: %s must be a number, ncpus or k*ncpus, "
+						     "not %r" % (path, c["id"], side, c[side]))
 	return claims
 
 
 def write_claims(path, claims):
-	with open(path, "w", newline="") as f:
-		w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
-		w.writeheader()
-		for c in claims:
-			w.writerow({k: c.get(k, "") for k in COLUMNS})
+	f = io.StringIO()
+	w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
+	w.writeheader()
+	for c in claims:
+		w.writerow({k: c.get(k, "") for k in COLUMNS})
+	write_atomic(path, f.getvalue())
 
 
 def resolve_threads(spec, ncpus):

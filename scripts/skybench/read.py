@@ -3,6 +3,7 @@ file beside each, into runs. Which runs count is select.py's business, not this 
 
 import csv
 import glob
+import math
 import os
 import re
 
@@ -42,26 +43,56 @@ def read_csv(path):
 				if len(rec) != len(header):
 					raise ResultsError("%s:%d: %d fields, header has %d"
 							   % (path, lineno, len(rec), len(header)))
-				rows.append(dict(zip(header, rec)))
+				row = dict(zip(header, rec))
+				check_row(row, "%s:%d" % (path, lineno))
+				rows.append(row)
 	except OSError as e:
 		raise ResultsError("%s: %s" % (path, e.strerror or e))
 	except csv.Error as e:
 		raise ResultsError("%s: bad CSV: %s" % (path, e))
+	except UnicodeDecodeError as e:
+		raise ResultsError("%s: not a skybench results CSV (not UTF-8 text: byte 0x%02x at "
+				   "offset %d)" % (path, e.object[e.start], e.start))
+	dup = sorted({c for c in header if header.count(c) > 1})
+	if dup:
+		raise ResultsError("%s: not a skybench results CSV (column %s twice)" % (path, ", ".join(dup)))
 	if not rows:
 		raise ResultsError("%s: no data rows (header only)" % path)
 	return header, rows
 
 
+def check_row(row, where):
+	"""The columns the analysis computes with: threads a count, value a finite number (or
+	empty: a failed check), rep a count where the file has it."""
+	for col in ("threads", "rep"):
+		v = row.get(col)
+		if v is not None and not (v.isascii() and v.isdigit() and len(v) <= 6):
+			raise ResultsError("%s: bad %s %r (a count)" % (where, col, v[:40]))
+	v = row["value"]
+	if v != "":
+		try:
+			x = float(v)
+		except ValueError:
+			x = None
+		if x is None or not math.isfinite(x) or abs(x) > 1e300:
+			raise ResultsError("%s: bad value %r (a finite number, or empty for a failed "
+					   "check)" % (where, v[:40]))
+
+
 def read_meta(path):
-	"""The `key: value` lines of a .meta file (first occurrence wins); None if there is none."""
+	"""The `key: value` lines of a .meta file (first occurrence wins); None if there is none.
+	Free text: bytes that are not UTF-8 are replaced, never an error."""
 	if not os.path.exists(path):
 		return None
 	meta = {}
-	with open(path, errors="replace") as f:
-		for line in f:
-			k, sep, v = line.rstrip("\n").partition(": ")
-			if sep and k not in meta:
-				meta[k] = v
+	try:
+		with open(path, errors="replace") as f:
+			for line in f:
+				k, sep, v = line.rstrip("\n").partition(": ")
+				if sep and k not in meta:
+					meta[k] = v
+	except OSError as e:
+		raise ResultsError("%s: %s" % (path, e.strerror or e))
 	return meta
 
 
