@@ -53,7 +53,8 @@
 
 #define KEEP 64			/* entries: an emptied slot keeps an array this small */
 #define FIRST 8			/* entries: a slot's first array */
-#define COMPACT_MIN 4096	/* tombstones beyond the pending count before a compaction */
+#define COMPACT_RATIO 1	/* tombstones per pending timer before a compaction ... */
+#define COMPACT_MIN 4096	/* ... beyond this many */
 #define RESET_MIN 65536		/* indices: larger tables are freed when all are free */
 #define INDEX_MAX UINT32_MAX	/* indices are 0 .. INDEX_MAX - 1 */
 
@@ -293,13 +294,21 @@ execute(struct timerq *q, timerq_fire fire, void *ud) {
  * empty is shrunk. */
 static void
 compact_slot(struct timerq *q, struct slot *s) {
-	uint32_t j = 0;
-	for (uint32_t k = 0; k < s->n; k++) {
-		if (live_test(q, s->e[k].index))
-			s->e[j++] = s->e[k];
-		else
-			drop(q, s->e[k].index);
+	/* branch-free: live and cancelled entries mix at random, a branch would mispredict */
+	struct entry *e = s->e;
+	const uint64_t *live = q->live;
+	uint32_t *free_index = q->free_index;
+	uint32_t j = 0, n = s->n, nfree = q->nfree;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = e[k].index;
+		uint32_t on = (uint32_t)(live[i >> 6] >> (i & 63) & 1);
+		e[j] = e[k];
+		j += on;
+		free_index[nfree] = i;	/* in bounds: a live entry's index is not free */
+		nfree += on ^ 1;
 	}
+	q->dead -= n - j;
+	q->nfree = nfree;
 	s->n = j;
 	if (s->cap > KEEP && j < s->cap / 4) {
 		if (j == 0) {
@@ -365,7 +374,7 @@ timerq_cancel(struct timerq *q, uint64_t id) {
 		return 0;
 	live_clear(q, (uint32_t)i);
 	--q->pending;
-	if (++q->dead > q->pending + COMPACT_MIN)
+	if (++q->dead > COMPACT_RATIO * q->pending + COMPACT_MIN)
 		compact(q);
 	return 1;
 }
