@@ -255,7 +255,8 @@ summarize(double level) {
 	for (int k = 0; k < ng; k++) {
 		const struct row *r = &rows[g[k].first];
 		const char *unit = r->f[CSV_unit];
-		/* the ceiling and baseline of this group: same key up to `ceiling` */
+		/* the ceiling and baseline of this group: same key up to `ceiling`; of several
+		 * ceilings the last by name (timer cancel: gather, a batch's floor, not chase) */
 		const struct group *ceil = NULL, *base = NULL;
 		for (int q = 0; q < ng; q++) {
 			const struct row *o = &rows[g[q].first];
@@ -271,7 +272,7 @@ summarize(double level) {
 		fmt(g[k].s.lo, unit, lo, sizeof lo);
 		fmt(g[k].s.hi, unit, hi, sizeof hi);
 		snprintf(iv, sizeof iv, "[%s, %s] (%.1f%%)", lo, hi, 100 * g[k].s.level);
-		if (ceil && ceil != &g[k] && strcmp(unit, "ops/s") == 0)
+		if (ceil && strcmp(r->f[CSV_ceiling], "1") != 0)
 			snprintf(fc, sizeof fc, "%.3f", g[k].s.median / ceil->s.median);
 		if (base && base != &g[k] && strcmp(r->f[CSV_ceiling], "1") != 0) {
 			int overlap = !(g[k].s.lo > base->s.hi || g[k].s.hi < base->s.lo);
@@ -293,7 +294,8 @@ summarize(double level) {
 	}
 	printf("\n* oversubscribed. Intervals: order statistics of the median; below 6 samples no\n"
 		"95%% interval exists and [min, max] is shown with its coverage. /ceiling: median over\n"
-		"the ceiling's median, same run; /baseline: over the part's baseline (%s);\n"
+		"the ceiling's median, same run (a rate: the share of it reached; a time per op: how\n"
+		"many times the floor); /baseline: over the part's baseline (%s);\n"
 		"'=' marks overlapping intervals: no significant difference.\n",
 		SKYBENCH_BASELINES);
 	free(g);

@@ -1,7 +1,8 @@
 /* skybench-test: part timer */
 /* The timer queue part (runtime/parts/timerq.h), whatever variant is linked: timers fire
  * exactly once, at the right tick, FIFO among equal expiries; cancel; the 32-bit wrap;
- * and random schedules checked against a reference model (a sorted list with a 64-bit
+ * bulk cancels, bursts and refills (200K timers: an implementation's compaction and
+ * memory give-back paths run); and random schedules checked against a reference model (a sorted list with a 64-bit
  * clock), so every variant is shown to agree with the same model on the same schedules.
  * The clock is moved near the wrap or near a far expiry with timerq_test_set_time
  * (a test entry point of timerq.h), which only skips ticks where nothing is due. */
@@ -325,6 +326,151 @@ test_set_time_hook(void) {
 	timerq_release(q);
 }
 
+/* Bulk: many timers, most cancelled, a burst on one tick, all fired, then as many again.
+ * Large enough that an implementation's bulk paths run (compacting cancelled entries,
+ * giving back a burst's memory, freeing its id tables once nothing is pending), and
+ * checks what they must keep: the survivors fire once, on their tick, in add order among
+ * equal expiries; no id of a fired or cancelled timer cancels anything; ids never repeat. */
+#define BULK 200000
+#define BULK_SPAN 3000	/* ticks: near slots and two levels */
+#define BULK_BURST 20000
+#define BULK_BURST_AT 2000
+
+static int cmp_u64(const void *a, const void *b);
+
+static uint32_t
+bulk_ticks(int k) {
+	return 1 + (uint32_t)((uint64_t)k * 7919 % BULK_SPAN);
+}
+
+/* the second wave: k % 4 == 0 from tick 1, the others from tick 2 */
+static uint32_t
+bulk_ticks2(int k) {
+	return 1 + ((k & 3) != 0) + (uint32_t)(k % 7) * 300;
+}
+
+static struct {
+	const uint64_t *id;	/* the first wave's */
+	int from, to, cancelled;
+} bulk_cb;
+
+/* the first fire of the callback test: cancel three timers of every four */
+static void
+bulk_hook(struct log *l, const struct timer_event *ev) {
+	(void)ev;
+	if (l->n != 1)
+		return;
+	for (int k = bulk_cb.from; k < bulk_cb.to; k++)
+		if (k & 3)
+			bulk_cb.cancelled += timerq_cancel(l->q, bulk_cb.id[k]);
+}
+
+static void
+test_bulk(uint32_t start) {
+	struct timerq *q = timerq_create();
+	struct log l;
+	log_init(&l, q);
+	timerq_test_set_time(q, start);
+	size_t nall = 2 * BULK + BULK_BURST;
+	uint64_t *id = malloc(nall * sizeof(*id)), *all = malloc(nall * sizeof(*all));
+	if (id == NULL || all == NULL)
+		bail_out("out of memory");
+	for (int k = 0; k < BULK; k++)
+		id[k] = add(q, 1, k, bulk_ticks(k));
+	int good = 1;
+	for (int k = 0; k < BULK; k++)
+		if ((k & 3) && timerq_cancel(q, id[k]) != 1)
+			good = 0;
+	for (int k = 0; k < BULK; k += 5)
+		if ((k & 3) && timerq_cancel(q, id[k]) != 0)
+			good = 0;
+	ok(good, "bulk@%u: %d of %d cancelled once, a second cancel of each answers 0", start,
+		BULK - BULK / 4, BULK);
+	is_int(timerq_pending(q), BULK / 4, "bulk@%u: a quarter pending", start);
+	for (int j = 0; j < BULK_BURST; j++)
+		id[BULK + j] = add(q, 2, BULK + j, BULK_BURST_AT);
+	update(q, &l, BULK_SPAN);
+	/* expected: tick by tick, the survivors due then in add order, the burst after its
+	 * tick's survivors (added later, same expiry) */
+	size_t f = 0;
+	for (uint32_t t = 1; good && t <= BULK_SPAN; t++) {
+		for (int k = 0; good && k < BULK; k += 4) {
+			if (bulk_ticks(k) != t)
+				continue;
+			good = f < l.n && l.f[f].session == k && l.f[f].handle == 1 &&
+				l.f[f].at == start + t;
+			f++;
+		}
+		for (int j = 0; good && t == BULK_BURST_AT && j < BULK_BURST; j++, f++)
+			good = f < l.n && l.f[f].session == BULK + j && l.f[f].at == start + t;
+		if (!good)
+			diag("bulk@%u: fire %zu (of %zu) is session %d at %u, off the expected order",
+				start, f - 1, l.n, f - 1 < l.n ? l.f[f - 1].session : -1,
+				f - 1 < l.n ? l.f[f - 1].at : 0);
+	}
+	ok(good && f == l.n, "bulk@%u: %zu fired, each once, on its tick, in add order", start, l.n);
+	good = 1;
+	for (int k = 0; k < BULK + BULK_BURST; k++)
+		if (timerq_cancel(q, id[k]) != 0)
+			good = 0;
+	ok(good && timerq_pending(q) == 0, "bulk@%u: no fired or cancelled id cancels anything",
+		start);
+
+	/* as many again, after everything fired; the first fire's callback cancels three of
+	 * every four, all still pending, from inside the update */
+	l.n = 0;
+	uint32_t base = timerq_time(q);
+	for (int k = 0; k < BULK; k++)
+		id[BULK + BULK_BURST + k] = add(q, 3, k, bulk_ticks2(k));
+	for (int k = 0; k < BULK + BULK_BURST; k++)
+		if (timerq_cancel(q, id[k]) != 0)
+			good = 0;
+	ok(good, "bulk@%u: old ids cancel none of the new timers", start);
+	bulk_cb.id = id + BULK + BULK_BURST;
+	bulk_cb.from = 0;
+	bulk_cb.to = BULK;
+	bulk_cb.cancelled = 0;
+	l.hook = bulk_hook;
+	update(q, &l, 1 + 1 + 6 * 300);
+	l.hook = NULL;
+	/* k % 4 == 0 fires at 1 + (k % 7) * 300, in k order within a tick; the others are due
+	 * from tick 2 on, so the callback found every one pending */
+	good = bulk_cb.cancelled == BULK - BULK / 4;
+	size_t fired_kept = 0, late = 0;
+	uint32_t last_at = 0;
+	int last_k = -1;
+	for (size_t i = 0; i < l.n; i++) {
+		int k = l.f[i].session;
+		if (k & 3) {
+			late++;
+			continue;
+		}
+		uint32_t want = base + bulk_ticks2(k);
+		if (l.f[i].at != want || (l.f[i].at == last_at && k <= last_k))
+			good = 0;
+		last_at = l.f[i].at;
+		last_k = k;
+		fired_kept++;
+	}
+	if (!good || fired_kept != BULK / 4 || late || timerq_pending(q))
+		diag("bulk@%u: %d cancelled from the callback, %zu kept and %zu cancelled fired, %zu pending",
+			start, bulk_cb.cancelled, fired_kept, late, timerq_pending(q));
+	ok(good && fired_kept == BULK / 4 && late == 0 && timerq_pending(q) == 0,
+		"bulk@%u: a callback cancels %d timers mid-update; the rest fire once, in order",
+		start, bulk_cb.cancelled);
+	memcpy(all, id, nall * sizeof(*id));
+	qsort(all, nall, sizeof(*all), cmp_u64);
+	good = 1;
+	for (size_t i = 1; i < nall; i++)
+		if (all[i] == all[i - 1] || all[i] == 0)
+			good = 0;
+	ok(good && all[0] != 0, "bulk@%u: %zu ids, all distinct and nonzero", start, nall);
+	free(id);
+	free(all);
+	log_free(&l);
+	timerq_release(q);
+}
+
 /* Many timers at many levels are freed by release without firing (leaks show under ASan). */
 static void
 test_release(void) {
@@ -585,6 +731,8 @@ main(void) {
 	else
 		test_far(0, 0, 0);			/* 2^26 +- 1 with 67M real updates */
 	test_release();
+	test_bulk(0);
+	test_bulk(0xffffffffu - 1000);	/* the burst and the second wave cross the wrap */
 	int slow = TAP_SANITIZED || tap_under_valgrind();
 	test_random(slow ? 150 : 600, slow ? 2000 : 4000);
 	return done_testing();
