@@ -138,7 +138,7 @@ bench_init(int argc, char **argv, const char *part, double default_seconds, doub
 		bench_cfg.seconds = bench_cfg.quick ? quick_seconds : default_seconds;
 	char err[256];
 	if (pin_policy_parse(pin, &bench_cfg.pin, err, sizeof err) != 0) {
-		fprintf(stderr, "%s: %s\n", argv[0], err);
+		fprintf(stderr, "%s: --pin: %s\n", argv[0], err);
 		exit(2);
 	}
 	if (threads) {

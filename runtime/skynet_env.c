@@ -98,3 +98,12 @@ skynet_env_exit(void) {
 	free(E);
 	E = NULL;
 }
+
+const char *
+skynet_env_shown(const char *v, char *buf, size_t n) {
+	size_t i;
+	for (i = 0; v[i] && i + 1 < n; i++)
+		buf[i] = ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) ? '?' : v[i];
+	buf[i] = '\0';
+	return buf;
+}

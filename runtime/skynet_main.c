@@ -25,16 +25,8 @@ extern const char skybench_git_rev[];
 
 static const char *config_file;
 
-/* a config value quoted in an error line: control characters shown as '?', so the
- * message stays one line */
-static const char *
-shown(const char *v, char *tmp, size_t n) {
-	size_t i;
-	for (i = 0; v[i] && i + 1 < n; i++)
-		tmp[i] = ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) ? '?' : v[i];
-	tmp[i] = '\0';
-	return tmp;
-}
+/* a config value quoted in an error line, kept to one line (skynet_env_shown) */
+#define shown skynet_env_shown
 
 static int
 die(const char *fmt, const char *a, const char *b) {
@@ -172,7 +164,7 @@ static int
 read_config(struct skynet_config *config) {
 	char err[512];
 	if (skynet_config_load(config_file, err, sizeof(err)))
-		return die("%s%s", err, "");
+		return die("%s%s", shown(err, err, sizeof(err)), "");
 	if (optint("thread", 8, 1, SKYNET_MAXTHREAD, &config->thread) ||
 	    optint("harbor", 1, 0, 255, &config->harbor) ||
 	    optboolean("profile", 1, &config->profile) ||
@@ -208,7 +200,9 @@ main(int argc, char *argv[]) {
 		return 0;
 	}
 	if (argv[1][0] == '-' && argv[1][1] != '\0') {
-		fprintf(stderr, "skybench-node: unknown option '%s' (usage: skybench-node CONFIG | --version | --help)\n", argv[1]);
+		char tmp[256];
+		fprintf(stderr, "skybench-node: unknown option '%s' (usage: skybench-node CONFIG | --version | --help)\n",
+			shown(argv[1], tmp, sizeof(tmp)));
 		return 1;
 	}
 	if (argc > 2) {

@@ -11,6 +11,7 @@
 
 #include "skynet.h"
 #include "skynet_module.h"
+#include "skynet_env.h"
 #include "spinlock.h"
 
 #include <dlfcn.h>
@@ -178,15 +179,19 @@ check_path(const char *path) {
 		if (end == NULL)
 			end = p + strlen(p);
 		if (memchr(p, '?', end - p) == NULL) {
-			fprintf(stderr, "skybench-node: invalid C service path (cpath) '%s': template '%.*s' has no '?'\n",
-				path, (int)(end - p), p);
+			char all[512], one[256];
+			snprintf(one, sizeof(one), "%.*s", (int)(end - p), p);
+			fprintf(stderr, "skybench-node: invalid C service path (cpath) '%s': template '%s' has no '?'\n",
+				skynet_env_shown(path, all, sizeof(all)), skynet_env_shown(one, one, sizeof(one)));
 			return -1;
 		}
 		templates++;
 		p = end;
 	}
 	if (templates == 0) {
-		fprintf(stderr, "skybench-node: invalid C service path (cpath) '%s': no template\n", path);
+		char all[512];
+		fprintf(stderr, "skybench-node: invalid C service path (cpath) '%s': no template\n",
+			skynet_env_shown(path, all, sizeof(all)));
 		return -1;
 	}
 	return 0;

@@ -8,6 +8,7 @@
 #include "skynet_mq.h"
 #include "skynet_sched.h"
 #include "skynet_module.h"
+#include "skynet_env.h"
 #include "skynet_timer.h"
 #include "skynet_monitor.h"
 #include "skynet_harbor.h"
@@ -320,8 +321,10 @@ skynet_start(struct skynet_config * config) {
 
 	struct skynet_context *ctx = skynet_context_new(config->logservice, config->logger);
 	if (ctx == NULL) {
+		char svc[256], file[512];
 		fprintf(stderr, "skybench-node: can't launch the logger service '%s'%s%s\n",
-			config->logservice, config->logger ? " with " : "", config->logger ? config->logger : "");
+			skynet_env_shown(config->logservice, svc, sizeof(svc)), config->logger ? " with " : "",
+			config->logger ? skynet_env_shown(config->logger, file, sizeof(file)) : "");
 		teardown();
 		return 1;
 	}
@@ -330,8 +333,10 @@ skynet_start(struct skynet_config * config) {
 	if (bootstrap(config->bootstrap) == NULL) {
 		skynet_error(NULL, "Bootstrap error : %s", config->bootstrap);
 		skynet_context_dispatchall(ctx);
+		char boot[256], path[512];
 		fprintf(stderr, "skybench-node: bootstrap '%s' failed (module not found in cpath '%s', or its init failed; the log above says which)\n",
-			config->bootstrap, config->module_path);
+			skynet_env_shown(config->bootstrap, boot, sizeof(boot)),
+			skynet_env_shown(config->module_path, path, sizeof(path)));
 		skynet_handle_retireall();
 		teardown();
 		return 1;

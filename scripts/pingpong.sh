@@ -75,6 +75,14 @@ for spec in "${specs[@]}"; do
 			echo "pingpong: $spec: '+${kv%%=*}' is set by the driver itself" >&2; exit 2 ;;
 		esac
 	done
+	# a variant of this tree is checked now, in make's own words on one line, not by a
+	# failed build (one of another revision when its worktree is made)
+	if [ "${KIND[$spec]}" != peer ] && [[ ${BASE[$spec]} != *@* ]]; then
+		err=$(make -s --no-print-directory -n VARIANT="${BASE[$spec]}" print-build 2>&1 >/dev/null) || {
+			err=${err#*\*\*\* }; err=${err//[$'\n\r']/?}
+			bad "$(printf %q "$spec"): ${err%.  Stop.}"
+		}
+	fi
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pingpong.XXXXXX")

@@ -132,7 +132,7 @@ big_init(struct big *b, struct skynet_context *ctx, const char *parm) {
 		return 0;
 	}
 	if (parm == NULL || sscanf(parm, "%u %llu", &w, &n) != 2 || w < 2 || n == 0) {
-		fprintf(stderr, "big: usage: big WORKERS(>=2) PINGS_PER_WORKER\n");
+		skynet_error(ctx, "big: usage: big WORKERS(>=2) PINGS_PER_WORKER");
 		return 1;
 	}
 	b->w = w;

@@ -152,7 +152,7 @@ chameneos_init(struct chameneos *c, struct skynet_context *ctx, const char *parm
 		return 0;
 	}
 	if (parm == NULL || sscanf(parm, "%u %llu", &k, &n) != 2 || k < 2 || n == 0) {
-		fprintf(stderr, "chameneos: usage: chameneos CHAMENEOS(>=2) MEETINGS\n");
+		skynet_error(ctx, "chameneos: usage: chameneos CHAMENEOS(>=2) MEETINGS");
 		return 1;
 	}
 	c->c = k;

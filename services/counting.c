@@ -71,7 +71,7 @@ counting_init(struct counting *c, struct skynet_context *ctx, const char *parm) 
 		return 0;
 	}
 	if (parm == NULL || sscanf(parm, "%llu", &n) != 1 || n == 0) {
-		fprintf(stderr, "counting: usage: counting MESSAGES\n");
+		skynet_error(ctx, "counting: usage: counting MESSAGES");
 		return 1;
 	}
 	c->n = n;

@@ -94,7 +94,7 @@ fjcreate_init(struct fjcreate *f, struct skynet_context *ctx, const char *parm) 
 		return 0;
 	}
 	if (parm == NULL || sscanf(parm, "%llu", &n) != 1 || n == 0) {
-		fprintf(stderr, "fjcreate: usage: fjcreate SERVICES\n");
+		skynet_error(ctx, "fjcreate: usage: fjcreate SERVICES");
 		return 1;
 	}
 	f->n = n;

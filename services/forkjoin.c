@@ -93,7 +93,7 @@ forkjoin_init(struct forkjoin *f, struct skynet_context *ctx, const char *parm) 
 		return 0;
 	}
 	if (parm == NULL || sscanf(parm, "%u %llu", &k, &n) != 2 || k == 0 || n == 0) {
-		fprintf(stderr, "forkjoin: usage: forkjoin WORKERS MESSAGES_PER_WORKER\n");
+		skynet_error(ctx, "forkjoin: usage: forkjoin WORKERS MESSAGES_PER_WORKER");
 		return 1;
 	}
 	f->k = k;

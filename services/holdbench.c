@@ -178,7 +178,7 @@ holdbench_init(struct holdbench *h, struct skynet_context *ctx, const char *parm
 	}
 	h->batch = 10;
 	if (parm == NULL || sscanf(parm, "%d %d", &h->spin_ms, &h->batch) < 1 || h->spin_ms <= 0 || h->batch <= 0) {
-		fprintf(stderr, "holdbench: usage: holdbench SPIN_MS [BATCH]\n");
+		skynet_error(ctx, "holdbench: usage: holdbench SPIN_MS [BATCH]");
 		return 1;
 	}
 	h->self = bs_self(ctx);

@@ -103,7 +103,7 @@ latency_init(struct latency *l, struct skynet_context *ctx, const char *parm) {
 		return 0;
 	}
 	if (parm == NULL || sscanf(parm, "%u %u %u", &e, &k, &t) != 3 || e == 0 || k == 0 || t == 0) {
-		fprintf(stderr, "latency: usage: latency ECHOES PER_TICK TICKS\n");
+		skynet_error(ctx, "latency: usage: latency ECHOES PER_TICK TICKS");
 		return 1;
 	}
 	l->echoes = e;

@@ -129,7 +129,7 @@ pingpong_init(struct pingpong *p, struct skynet_context *ctx, const char *parm) 
 		return 0;
 	}
 	if (parm == NULL || sscanf(parm, "%u %llu", &a, &n) != 2 || a == 0 || n < 2ULL * a) {
-		fprintf(stderr, "pingpong: usage: pingpong PAIRS MESSAGES (MESSAGES >= 2*PAIRS)\n");
+		skynet_error(ctx, "pingpong: usage: pingpong PAIRS MESSAGES (MESSAGES >= 2*PAIRS)");
 		return 1;
 	}
 	p->pairs = a;

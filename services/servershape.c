@@ -296,7 +296,7 @@ servershape_init(struct servershape *s, struct skynet_context *ctx, const char *
 	unsigned e = 0;
 	int n = parm ? sscanf(parm, "%u %u %u %u %u", &a, &b, &c, &d, &e) : 0;
 	if ((n != 4 && n != 5) || c == 0 || d == 0) {
-		fprintf(stderr, "servershape: usage: servershape IDLE TIMED HOT(>=1) TICKS(>=1) [HOLD]\n");
+		skynet_error(ctx, "servershape: usage: servershape IDLE TIMED HOT(>=1) TICKS(>=1) [HOLD]");
 		return 1;
 	}
 	s->hold = e;

@@ -89,7 +89,7 @@ threadring_init(struct threadring *t, struct skynet_context *ctx, const char *pa
 		return 0;
 	}
 	if (parm == NULL || sscanf(parm, "%u %llu", &a, &n) != 2 || a < 2 || n == 0) {
-		fprintf(stderr, "threadring: usage: threadring RING(>=2) HOPS\n");
+		skynet_error(ctx, "threadring: usage: threadring RING(>=2) HOPS");
 		return 1;
 	}
 	t->ring = a;

@@ -75,10 +75,12 @@ def snapshot(d):
 	return out
 
 
-def check(name, argv, names, ok_rcs=(), cwd=ROOT, env=None, keep=(), err_re=None, timeout=20):
+def check(name, argv, names, ok_rcs=(), cwd=ROOT, env=None, keep=(), err_re=None, timeout=20,
+	  always_bad=False):
 	"""One bad input: exits non-zero (or with one of ok_rcs, the input being valid by
 	chance) without a traceback, crash or hang; on an error exit exactly one stderr line
-	that names the input (any of names) and matches err_re; the files under keep unchanged."""
+	that names the input (any of names) and matches err_re; the files under keep unchanged.
+	always_bad: an input that cannot be valid, so exit 0 is a failure too."""
 	global tried
 	tried += 1
 	before = {k: snapshot(k) for k in keep}
@@ -91,7 +93,9 @@ def check(name, argv, names, ok_rcs=(), cwd=ROOT, env=None, keep=(), err_re=None
 		why.append("killed by a signal (rc %d)" % rc)
 	if BAD_OUTPUT.search(out + err):
 		why.append("traceback, crash or sanitizer report")
-	if rc == 0 or rc in ok_rcs:
+	if always_bad and rc == 0:
+		why.append("exit 0: the bad input was taken as good")
+	elif rc == 0 or rc in ok_rcs:
 		pass
 	else:
 		if len(lines) != 1:
@@ -444,6 +448,59 @@ def driver_scripts():
 	check("scaling-sweep.sh with no OUTDIR", ["scripts/scaling-sweep.sh"], ["OUTDIR"])
 
 
+def always_bad():
+	"""Inputs that cannot be valid, so that exit 0 is wrong too: each once took a run that
+	accepted it silently, hung, or answered in more than one line."""
+	good, meta = sample_results()
+	if good is None:
+		skip("no committed make bench run with a .meta under results/: the always-bad inputs")
+		return
+	d = os.path.join(T, "always")
+	os.makedirs(d)
+	gcsv = os.path.join(d, "20260101T000000Z-baseline.csv")
+	write(gcsv, good)
+	lines = good.splitlines()
+	cols = lines[0].split(",")
+	for col, val in (("check", "maybe"), ("ceiling", "2")):
+		rows = [r.split(",") for r in lines[1:]]
+		rows[0][cols.index(col)] = val
+		bad = os.path.join(d, "%s.csv" % col)
+		write(bad, "\n".join([lines[0]] + [",".join(r) for r in rows]) + "\n")
+		check("compare: %s=%s in a row" % (col, val), ["scripts/compare", gcsv, bad], [bad], always_bad=True)
+	cl = "id,statement,part,benchmark,params,metric,a_impl,a_threads,b_impl,b_threads,comparison,threshold,published_host,published_cpus,published,published_lo,published_hi"
+	row = ["x", "s", "globalq", "pairs", "p=1", "ops_per_s", "mpmc", "2", "spin", "2", ">=", "1.5", "", "", "", "", ""]
+	for label, r in (("a short row", row[:-1]), ("an empty part", row[:2] + [""] + row[3:]),
+			 ("a_threads 99999999", row[:7] + ["99999999"] + row[8:]),
+			 ("comparison '=>'", row[:10] + ["=>"] + row[11:])):
+		c = os.path.join(d, "claims-%d.csv" % len(label))
+		write(c, cl + "\n" + ",".join(r) + "\n")
+		check("check-claims: claims file with %s" % label, ["scripts/check-claims", "--claims", c, gcsv],
+		      [c], always_bad=True)
+	for opt, val in (("--resamples", "99999999999"), ("--resamples", "50"), ("--fail-if-slower", "nan"),
+			 ("--fail-if-slower", "-1"), ("--fail-if-slower", "inf")):
+		check("compare %s %s" % (opt, val), ["scripts/compare", opt, val, gcsv, gcsv], [opt], always_bad=True)
+	empty = os.path.join(d, "empty")
+	os.makedirs(empty)
+	check("compare DIR without a finished run", ["scripts/compare", empty], [empty], always_bad=True)
+	bd = os.environ.get("SKYBENCH_BENCH_DIR")
+	if bd and os.path.exists(os.path.join(bd, "bench_globalq")):
+		runner = os.environ.get("SKYBENCH_RUNNER", "").split()
+		check("bench_globalq --pin bogus", runner + [os.path.join(bd, "bench_globalq"), "--pin", "bogus", "--list"],
+		      ["--pin"], always_bad=True)
+	check("pingpong.sh with an unknown variant", ["scripts/pingpong.sh", "nosuch"], ["nosuch"], always_bad=True)
+	b = os.environ.get("SKYBENCH_BUILD")
+	exe = b and os.path.join(b, "skybench-node")
+	if exe and os.path.exists(exe):
+		svc = os.path.join(b, "services", "?.so")
+		for label, text in (("cpath with a newline", 'cpath = "a\\nb"\nbootstrap = "x"\n'),
+				    ("bootstrap with a newline", 'cpath = "%s"\nbootstrap = "no\\nsuch"\n' % svc),
+				    ("a bootstrap service's bad parameter", 'thread = 2\ncpath = "%s"\nbootstrap = "pingpong x y"\n' % svc),
+				    ("logger in a missing folder, with a newline", 'cpath = "%s"\nlogger = "%s/no/a\\nb"\nbootstrap = "pingpong 2 200"\n' % (svc, T))):
+			c = os.path.join(d, "node-%d.cfg" % len(label))
+			write(c, text)
+			check("node config: %s" % label, [exe, c], ["skybench-node: "], cwd=T, always_bad=True)
+
+
 def main():
 	print("# fuzz seed %d (SKYBENCH_FUZZ_SEED=%d reproduces this run)" % (SEED, SEED))
 	try:
@@ -452,6 +509,7 @@ def main():
 		bench()
 		make_vars()
 		driver_scripts()
+		always_bad()
 	finally:
 		for dp, ds, fs in os.walk(T):
 			for x in ds + fs:

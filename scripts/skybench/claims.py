@@ -51,7 +51,7 @@ def read_claims(path):
 			claims = []
 			for row in r:
 				# DictReader: extra fields under None, missing ones None
-				if None in row or None in (row[c] for c in COLUMNS[:-5]):
+				if None in row or None in row.values():
 					raise ResultsError("%s:%d: wrong number of fields (header has %d)"
 							   % (path, r.line_num, len(r.fieldnames)))
 				claims.append(dict(row))
@@ -74,8 +74,11 @@ def read_claims(path):
 			if c[col] is None:
 				c[col] = ""
 		if c["comparison"] not in (">=", "<="):
-			raise ResultsError("claim %s: comparison must be >= or <=, not %r"
-					     % (c["id"], c["comparison"]))
+			raise ResultsError("%s: claim %s: comparison must be >= or <=, not %r"
+					     % (path, c["id"], c["comparison"]))
+		for col in ("id", "part", "benchmark", "metric", "a_impl", "b_impl"):
+			if not c[col].strip():
+				raise ResultsError("%s: claim %s: empty %s" % (path, c["id"] or "?", col))
 		try:
 			thr = float(c["threshold"])
 		except ValueError:
@@ -84,7 +87,7 @@ def read_claims(path):
 			raise ResultsError("%s: claim %s: bad threshold %r (a positive number)"
 					   % (path, c["id"], c["threshold"]))
 		for side in ("a_threads", "b_threads"):
-			if not re.fullmatch(r"\d+|(\d+\*)?ncpus", c[side]):
+			if not re.fullmatch(r"\d{1,6}|(\d{1,6}\*)?ncpus", c[side]):
 				raise ResultsError("%s: claim %s: %s must be a number, ncpus or k*ncpus, "
 						     "not %r" % (path, c["id"], side, c[side]))
 	return claims

@@ -63,11 +63,16 @@ def read_csv(path):
 
 def check_row(row, where):
 	"""The columns the analysis computes with: threads a count, value a finite number (or
-	empty: a failed check), rep a count where the file has it."""
+	empty: a failed check), rep a count where the file has it, check pass/fail/none, ceiling
+	0 or 1 (anything else would be silently taken for a pass, or for no ceiling)."""
 	for col in ("threads", "rep"):
 		v = row.get(col)
 		if v is not None and not (v.isascii() and v.isdigit() and len(v) <= 6):
 			raise ResultsError("%s: bad %s %r (a count)" % (where, col, v[:40]))
+	if row["check"] not in ("pass", "fail", "none"):
+		raise ResultsError("%s: bad check %r (pass, fail or none)" % (where, row["check"][:40]))
+	if row["ceiling"] not in ("0", "1"):
+		raise ResultsError("%s: bad ceiling %r (0 or 1)" % (where, row["ceiling"][:40]))
 	v = row["value"]
 	if v != "":
 		try:
