@@ -40,16 +40,11 @@
  * Single-threaded: the runtime holds its spinlock around every call. */
 
 #include "timerq.h"
+#include "wheel_levels.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define TIME_NEAR_SHIFT 8
-#define TIME_NEAR (1 << TIME_NEAR_SHIFT)
-#define TIME_LEVEL_SHIFT 6
-#define TIME_LEVEL (1 << TIME_LEVEL_SHIFT)
-#define TIME_NEAR_MASK (TIME_NEAR - 1)
-#define TIME_LEVEL_MASK (TIME_LEVEL - 1)
 
 #define KEEP 64			/* entries: an emptied slot keeps an array this small */
 #define FIRST 8			/* entries: a slot's first array */
@@ -208,20 +203,8 @@ slot_recycle(struct slot *s, struct slot *l) {
  * first level whose range holds it. */
 static inline void
 place(struct timerq *q, struct entry e) {
-	uint32_t expire = e.expire, now = q->time;
-	if ((expire | TIME_NEAR_MASK) == (now | TIME_NEAR_MASK)) {
-		slot_append(&q->near[expire & TIME_NEAR_MASK], e);
-		return;
-	}
-	uint32_t mask = TIME_NEAR << TIME_LEVEL_SHIFT;
-	int i;
-	for (i = 0; i < 3; i++) {
-		if ((expire | (mask - 1)) == (now | (mask - 1)))
-			break;
-		mask <<= TIME_LEVEL_SHIFT;
-	}
-	int idx = (expire >> (TIME_NEAR_SHIFT + i * TIME_LEVEL_SHIFT)) & TIME_LEVEL_MASK;
-	slot_append(&q->t[i][idx], e);
+	int idx, level = wheel_level(e.expire, q->time, &idx);
+	slot_append(level < 0 ? &q->near[e.expire & TIME_NEAR_MASK] : &q->t[level][idx], e);
 }
 
 /* A tombstone reached: its index is free from now on. */
@@ -247,25 +230,9 @@ cascade(struct timerq *q, int level, int idx) {
 
 static void
 shift(struct timerq *q) {
-	uint32_t ct = ++q->time;
-	if (ct == 0) {
-		cascade(q, 3, 0);
-		return;
-	}
-	uint32_t mask = TIME_NEAR;
-	uint32_t time = ct >> TIME_NEAR_SHIFT;
-	int level = 0;
-	/* ct != 0, so some level's index is nonzero before mask would overflow */
-	while ((ct & (mask - 1)) == 0) {
-		int idx = time & TIME_LEVEL_MASK;
-		if (idx != 0) {
-			cascade(q, level, idx);
-			return;
-		}
-		mask <<= TIME_LEVEL_SHIFT;
-		time >>= TIME_LEVEL_SHIFT;
-		++level;
-	}
+	int level, idx;
+	if (wheel_cascade_due(++q->time, &level, &idx))
+		cascade(q, level, idx);
 }
 
 /* Fires near[now] in order. The array is taken first, so a callback may add (the loop

@@ -24,15 +24,10 @@
 
 #include "timerq.h"
 #include "timer_slots.h"
+#include "wheel_levels.h"
 
 #include <stdlib.h>
 
-#define TIME_NEAR_SHIFT 8
-#define TIME_NEAR (1 << TIME_NEAR_SHIFT)
-#define TIME_LEVEL_SHIFT 6
-#define TIME_LEVEL (1 << TIME_LEVEL_SHIFT)
-#define TIME_NEAR_MASK (TIME_NEAR - 1)
-#define TIME_LEVEL_MASK (TIME_LEVEL - 1)
 
 
 struct link {
@@ -130,20 +125,8 @@ slot_free(struct timerq *q, uint32_t s) {
 
 static void
 add_node(struct timerq *q, struct node *n) {
-	uint32_t expire = n->expire, now = q->time;
-	if ((expire | TIME_NEAR_MASK) == (now | TIME_NEAR_MASK)) {
-		list_append(&q->near[expire & TIME_NEAR_MASK], &n->link);
-		return;
-	}
-	uint32_t mask = TIME_NEAR << TIME_LEVEL_SHIFT;
-	int i;
-	for (i = 0; i < 3; i++) {
-		if ((expire | (mask - 1)) == (now | (mask - 1)))
-			break;
-		mask <<= TIME_LEVEL_SHIFT;
-	}
-	int idx = (expire >> (TIME_NEAR_SHIFT + i * TIME_LEVEL_SHIFT)) & TIME_LEVEL_MASK;
-	list_append(&q->t[i][idx], &n->link);
+	int idx, level = wheel_level(n->expire, q->time, &idx);
+	list_append(level < 0 ? &q->near[n->expire & TIME_NEAR_MASK] : &q->t[level][idx], &n->link);
 }
 
 static void
@@ -159,25 +142,9 @@ cascade(struct timerq *q, int level, int idx) {
 
 static void
 shift(struct timerq *q) {
-	uint32_t ct = ++q->time;
-	if (ct == 0) {
-		cascade(q, 3, 0);
-		return;
-	}
-	uint32_t mask = TIME_NEAR;
-	uint32_t time = ct >> TIME_NEAR_SHIFT;
-	int level = 0;
-	/* ct != 0, so some level's index is nonzero before mask would overflow */
-	while ((ct & (mask - 1)) == 0) {
-		int idx = time & TIME_LEVEL_MASK;
-		if (idx != 0) {
-			cascade(q, level, idx);
-			return;
-		}
-		mask <<= TIME_LEVEL_SHIFT;
-		time >>= TIME_LEVEL_SHIFT;
-		++level;
-	}
+	int level, idx;
+	if (wheel_cascade_due(++q->time, &level, &idx))
+		cascade(q, level, idx);
 }
 
 /* Fires near[now]. The bucket is detached first, so a callback may add or cancel timers
