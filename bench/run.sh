@@ -47,7 +47,6 @@ if [ -n "$emulated" ]; then
 		printf '%s\n!!!!!! EMULATED RUN (%s): programs run under "%s" on %s\n!!!!!! %s\n%s\n' \
 			"$l" "$emulated" "$runner" "$(uname -m)" "$1" "$l" >&2
 	}
-	banner "numbers are NOT ARM64 performance and are never compared; results go to results/$host/"
 fi
 # The knobs are checked before anything is written: a bad value is one line naming it and
 # exit 2, and results/ gets no file (the programs' own option parser is the one judge:
@@ -65,6 +64,10 @@ if ! why=$($runner "$SKYBENCH_BENCH_DIR/bench_globalq" "${knobs[@]}" --list 2>&1
 	why=${why%%$'\n'*}
 	echo "bench/run.sh: REPS=$REPS THREADS=${THREADS:-} PIN=${PIN:-} FILTER=${FILTER:-}: ${why#"$SKYBENCH_BENCH_DIR/bench_globalq: "}" >&2
 	exit 2
+fi
+# the banner after the checks, so that a bad knob is still one line
+if [ -n "$emulated" ]; then
+	banner "numbers are NOT ARM64 performance and are never compared; results go to results/$host/"
 fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 outdir=${SKYBENCH_RESULTS_DIR:-results/$host}

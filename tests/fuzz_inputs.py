@@ -14,7 +14,8 @@ results CSVs, .meta files and claims files; skybench-node on mutated skynet conf
 command lines; the bench programs' options; bench/run.sh's knobs (make bench's THREADS,
 PIN, REPS, FILTER, WAKE); the Makefile's part, SAN and ARCH variables; scripts/pingpong.sh
 scripts/scaling-sweep.sh and scripts/runtime-bench.sh (the whole-runtime benchmarks) options.
-Env: SKYBENCH_BUILD (the node), SKYBENCH_BENCH_DIR (the bench programs).
+Env: SKYBENCH_BUILD (the node), SKYBENCH_BENCH_DIR (the bench programs), SKYBENCH_RUNNER
+(qemu or valgrind: the node and the bench programs run under it).
 """
 
 import os
@@ -28,6 +29,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = int(os.environ.get("SKYBENCH_FUZZ_SEED", "20261206"))
+RUNNER = os.environ.get("SKYBENCH_RUNNER", "").split()	# qemu for an ARM64 build, valgrind
 rng = random.Random(SEED)
 T = tempfile.mkdtemp(prefix="skybench-fuzz-")
 n = 0
@@ -56,6 +58,7 @@ def skip(what):
 def run(argv, cwd=ROOT, env=None, timeout=20):
 	"""(rc, stdout, stderr); rc 124 on a timeout."""
 	e = dict(os.environ, **(env or {}))
+	e = {k: v for k, v in e.items() if v is not None}	# None: unset it
 	try:
 		p = subprocess.run(argv, cwd=cwd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
 				   timeout=timeout, stdin=subprocess.DEVNULL)
@@ -331,6 +334,7 @@ def node():
 	if not exe or not os.path.exists(exe):
 		skip("no skybench-node (SKYBENCH_BUILD): the node config fuzz")
 		return
+	exe = RUNNER + [exe]
 	svc = os.path.join(b, "services", "?.so")
 	# skynet's own example config (examples/config) with what skybench-node reads, its
 	# bootstrap a service that fails its init on purpose, so that every start ends at once
@@ -376,20 +380,20 @@ bootstrap = "test_initfail " .. "fuzz"
 		write(cfg, data)
 		# the node either says what is wrong with the config, or runs it as skynet would:
 		# the bootstrap fails on purpose (or is missing): one line, non-zero exit
-		check("node config %d (%s)" % (k, label), [exe, cfg], ["skybench-node: "], cwd=T,
+		check("node config %d (%s)" % (k, label), exe + [cfg], ["skybench-node: "], cwd=T,
 		      err_re=r"^skybench-node: ")
 	for label, data in (("binary", flip(b"x" * 500, 500)), ("empty", b""), ("NUL", b"thread = 2\x00\n"),
 			    ("huge thread", b"thread = 1e300\n"), ("thread inf", b"thread = 1/0\n"),
 			    ("thread nan", b"thread = 0/0\n"), ("huge string", b'x = "' + b"a" * 200000 + b'"\n')):
 		cfg = os.path.join(T, "node-%s.cfg" % label.replace(" ", "-"))
 		write(cfg, data)
-		check("node config %s" % label, [exe, cfg], [cfg, "skybench-node: "], cwd=T,
+		check("node config %s" % label, exe + [cfg], [cfg, "skybench-node: "], cwd=T,
 		      err_re=r"^skybench-node: ")
 	d = os.path.join(T, "cfgdir")
 	os.makedirs(d)
-	check("node config that is a folder", [exe, d], [d])
-	check("node: unknown option", [exe, "--threads=2"], ["--threads=2"])
-	check("node: two configs", [exe, "a", "b"], ["too many arguments"])
+	check("node config that is a folder", exe + [d], [d])
+	check("node: unknown option", exe + ["--threads=2"], ["--threads=2"])
+	check("node: two configs", exe + ["a", "b"], ["too many arguments"])
 
 
 # --- the bench programs and make bench's knobs ----------------------------------------
@@ -400,7 +404,7 @@ def bench():
 	if not bd or not os.path.exists(prog):
 		skip("no bench programs in SKYBENCH_BENCH_DIR (make bench-programs): their options' fuzz")
 		return
-	runner = os.environ.get("SKYBENCH_RUNNER", "").split()
+	runner = RUNNER
 	cases = [("--reps", "abc"), ("--reps", "0"), ("--reps", "1e9"), ("--reps", "99999999999999999999"),
 		 ("--seconds", "inf"), ("--seconds", "nan"), ("--seconds", "-1"), ("--seconds", "1e300"),
 		 ("--threads", "x"), ("--threads", "0"), ("--threads", "4-1"), ("--threads", "1,,2"),
@@ -418,7 +422,10 @@ def bench():
 	res = os.path.join(T, "results")
 	os.makedirs(res)
 	env0 = {"SKYBENCH_BENCH_DIR": bd, "SKYBENCH_RESULTS_DIR": res, "SKYBENCH_VARIANT": "fuzz",
-		"SKYBENCH_VARIANT_BENCH_DIR": "", "QUICK": "1"}
+		"SKYBENCH_VARIANT_BENCH_DIR": "", "QUICK": "1",
+		# a runner (qemu, valgrind) goes with a label, as make bench ARCH=aarch64 sets it:
+		# run.sh refuses a runner for a native run
+		"SKYBENCH_EMULATED": "fuzz" if RUNNER else None}
 	for k, v in (("REPS", "x"), ("REPS", "0"), ("THREADS", "zero"), ("PIN", "bogus"), ("FILTER", "(("),
 		     ("SKYBENCH_SCHED_WAKE", "sometimes"), ("SECONDS_PER_POINT", "inf")):
 		check("make bench %s=%s" % (k, v), ["bench/run.sh"], [v], env=dict(env0, **{k: v}), keep=(res,))
@@ -484,8 +491,7 @@ def always_bad():
 	check("compare DIR without a finished run", ["scripts/compare", empty], [empty], always_bad=True)
 	bd = os.environ.get("SKYBENCH_BENCH_DIR")
 	if bd and os.path.exists(os.path.join(bd, "bench_globalq")):
-		runner = os.environ.get("SKYBENCH_RUNNER", "").split()
-		check("bench_globalq --pin bogus", runner + [os.path.join(bd, "bench_globalq"), "--pin", "bogus", "--list"],
+		check("bench_globalq --pin bogus", RUNNER + [os.path.join(bd, "bench_globalq"), "--pin", "bogus", "--list"],
 		      ["--pin"], always_bad=True)
 	check("pingpong.sh with an unknown variant", ["scripts/pingpong.sh", "nosuch"], ["nosuch"], always_bad=True)
 	b = os.environ.get("SKYBENCH_BUILD")
@@ -498,7 +504,7 @@ def always_bad():
 				    ("logger in a missing folder, with a newline", 'cpath = "%s"\nlogger = "%s/no/a\\nb"\nbootstrap = "pingpong 2 200"\n' % (svc, T))):
 			c = os.path.join(d, "node-%d.cfg" % len(label))
 			write(c, text)
-			check("node config: %s" % label, [exe, c], ["skybench-node: "], cwd=T, always_bad=True)
+			check("node config: %s" % label, RUNNER + [exe, c], ["skybench-node: "], cwd=T, always_bad=True)
 
 
 def main():
