@@ -13,6 +13,15 @@ bd=${SKYBENCH_BENCH_DIR:?"run through make test (SKYBENCH_BENCH_DIR is not set)"
 run=${SKYBENCH_RUNNER:-}
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 1 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+# ran RC ERRFILE NAME: ok when the program exited 0; otherwise its stderr's last lines (the
+# seed, the failed check) as TAP diagnostics, so a failure in CI can be reproduced
+ran() {
+	ok $([ "$1" = 0 ] && echo 1 || echo 0) "$3"
+	if [ "$1" != 0 ]; then
+		echo "# exit $1; last lines of its stderr:"
+		grep -v '^\[' "$2" | tail -n 12 | sed 's/^/#   /'
+	fi
+}
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; echo "SKIPPED CHECK: $1" >&2; }
 fail=0
 tmp=$(mktemp -d /tmp/skybench-smoke.XXXXXX)
@@ -29,7 +38,7 @@ csv=$tmp/smoke.csv
 export SKYBENCH_RUN_ID=smoke SKYBENCH_VARIANT=smoke
 common=(--csv "$csv" --reps 1 --seconds 0.01 --threads 1-2 --seed 1)
 $run "$bd/bench_globalq" "${common[@]}" --filter 'pairs|prodcons' 2>"$tmp/gq.err"
-ok $([ $? = 0 ] && echo 1 || echo 0) "bench_globalq pairs/prodcons: every check passed"
+ran $? "$tmp/gq.err" "bench_globalq pairs/prodcons: every check passed"
 hfilter='lookup|churn_permille=100|names'
 if [ "${SKYBENCH_SAN:-}" = thread ]; then
 	# liburcu is not instrumented: TSan reports its call_rcu thread's free against
@@ -41,15 +50,15 @@ if [ "${SKYBENCH_SAN:-}" = thread ]; then
 	export TSAN_OPTIONS="${TSAN_OPTIONS:-} suppressions=$root/tests/tsan.supp"
 fi
 $run "$bd/bench_handle" "${common[@]}" --filter "$hfilter" 2>"$tmp/h.err"
-ok $([ $? = 0 ] && echo 1 || echo 0) "bench_handle lookup/churn/names: every check passed"
+ran $? "$tmp/h.err" "bench_handle lookup/churn/names: every check passed"
 $run "$bd/bench_timer" --csv "$csv" --reps 1 --seconds 0.005 --filter 'pending=1000/|burst=100/|cancel_pct=50' 2>"$tmp/t.err"
-ok $([ $? = 0 ] && echo 1 || echo 0) "bench_timer at 1000 pending, bursts, cancel ratio: every check passed"
+ran $? "$tmp/t.err" "bench_timer at 1000 pending, bursts, cancel ratio: every check passed"
 $run "$bd/bench_timer_lock" --csv "$csv" --reps 1 --seconds 0.05 --threads 1-2 --seed 1 --filter 'pending=1000;' 2>"$tmp/tl.err"
-ok $([ $? = 0 ] && echo 1 || echo 0) "bench_timer_lock contended adds at 1000 pending: every check passed"
+ran $? "$tmp/tl.err" "bench_timer_lock contended adds at 1000 pending: every check passed"
 $run "$bd/bench_runq" "${common[@]}" 2>"$tmp/r.err"
-ok $([ $? = 0 ] && echo 1 || echo 0) "bench_runq owner, next, steal: every check passed"
+ran $? "$tmp/r.err" "bench_runq owner, next, steal: every check passed"
 $run "$bd/bench_mailbox" "${common[@]}" 2>"$tmp/mb.err"
-ok $([ $? = 0 ] && echo 1 || echo 0) "bench_mailbox pair, fanin, drain: every check passed"
+ran $? "$tmp/mb.err" "bench_mailbox pair, fanin, drain: every check passed"
 for m in spin mpsc; do
 	# a number, or n/a under a sanitizer (its allocator is not glibc's: mallinfo2 sees nothing)
 	ok $(grep -Eq "^meta: mailbox_idle_bytes_$m: ([0-9]|n/a)" "$tmp/mb.err" && echo 1 || echo 0) \
