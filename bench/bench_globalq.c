@@ -33,7 +33,6 @@
 
 #include "skynet_mqid.h"
 
-#include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,52 +378,35 @@ add_cases(enum workload w, int threads, int producers) {
 	}
 }
 
-/* glibc's bytes in use: arena chunks and mmapped ones (a big ring is mmapped) */
-static double
-malloc_in_use(void) {
-	struct mallinfo2 mi = mallinfo2();
-	return (double)mi.uordblks + (double)mi.hblkhd;
-}
-
-/* 0 under an allocator glibc's mallinfo2 does not see (a sanitizer's) */
-static int
-malloc_counted(void) {
-	double before = malloc_in_use();
-	void *volatile p = malloc(4096);	/* volatile: not elided with its free */
-	int seen = malloc_in_use() - before >= 4096;
-	free(p);
-	return seen;
-}
-
 /* bytes per mailbox: the queue after reserve grew it one mailbox at a time, and the
  * runtime's id map (see the header) */
 static void
 memory_per_mailbox(void) {
 	const char *how = "malloc bytes in use per mailbox, mallinfo2 arena + mmapped";
-	if (!malloc_counted()) {
+	if (!bench_malloc_counted()) {
 		fprintf(stderr, "meta: globalq_bytes_per_mailbox: n/a (mallinfo2 sees no allocation: "
 			"malloc is not glibc's here)\n");
 		return;
 	}
 	for (int i = 0; i < bench_globalq_nimpls; i++) {
 		const struct bench_globalq_impl *im = &bench_globalq_impls[i];
-		double before = malloc_in_use();
+		double before = bench_malloc_in_use();
 		struct globalq *q = im->globalq_create();
 		for (size_t n = 1; n <= RESERVE_MAILBOXES; n++)
 			im->globalq_reserve(q, n);
-		double bytes = (malloc_in_use() - before) / RESERVE_MAILBOXES;
+		double bytes = (bench_malloc_in_use() - before) / RESERVE_MAILBOXES;
 		im->globalq_release(q);
 		fprintf(stderr, "meta: globalq_bytes_per_mailbox_%s: %.1f (%s, after create and "
 			"reserve(1..%d))\n", im->name, bytes, how, RESERVE_MAILBOXES);
 	}
 	static uint32_t id[RESERVE_MAILBOXES];
-	double before = malloc_in_use();
+	double before = bench_malloc_in_use();
 	size_t exist;
 	for (int k = 0; k < RESERVE_MAILBOXES; k++) {
 		id[k] = skynet_mqid_alloc(&exist);
 		skynet_mqid_set(id[k], NULL);
 	}
-	double bytes = (malloc_in_use() - before) / RESERVE_MAILBOXES;
+	double bytes = (bench_malloc_in_use() - before) / RESERVE_MAILBOXES;
 	for (int k = 0; k < RESERVE_MAILBOXES; k++)
 		skynet_mqid_free(id[k]);
 	fprintf(stderr, "meta: mqid_bytes_per_mailbox: %.1f (%s, over %d ids: the runtime's id "

@@ -44,7 +44,6 @@
 #include "harness.h"
 #include "parts.h"
 
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -697,23 +696,6 @@ add_ceiling(enum ceil_kind k, enum kind bound, enum dist d) {
 		million = 1;
 }
 
-/* glibc's bytes in use: arena chunks and mmapped ones (a big array is mmapped) */
-static double
-malloc_in_use(void) {
-	struct mallinfo2 mi = mallinfo2();
-	return (double)mi.uordblks + (double)mi.hblkhd;
-}
-
-/* 0 under an allocator glibc's mallinfo2 does not see (a sanitizer's) */
-static int
-malloc_counted(void) {
-	double before = malloc_in_use();
-	void *volatile p = malloc(4096);	/* volatile: not elided with its free */
-	int seen = malloc_in_use() - before >= 4096;
-	free(p);
-	return seen;
-}
-
 static void
 count_fire(void *ud, const struct timer_event *ev) {
 	(void)ev;
@@ -726,7 +708,7 @@ count_fire(void *ud, const struct timer_event *ev) {
 static void
 timer_footprints(void) {
 	const char *how = "malloc bytes in use, mallinfo2 arena + mmapped";
-	if (!malloc_counted()) {
+	if (!bench_malloc_counted()) {
 		fprintf(stderr, "meta: timer_bytes_per_pending: n/a (mallinfo2 sees no allocation: "
 			"malloc is not glibc's here)\n");
 		fprintf(stderr, "meta: timer_ceiling_bytes_per_entry: %zu (a fixed guess: no "
@@ -738,25 +720,25 @@ timer_footprints(void) {
 	for (int i = 0; i < bench_timer_nimpls; i++) {
 		const struct bench_timer_impl *im = &bench_timer_impls[i];
 		uint64_t seed = 0x243F6A8885A308D3ULL;
-		double before = malloc_in_use();
+		double before = bench_malloc_in_use();
 		struct timerq *q = im->timerq_create();
 		for (int k = 0; k < PENDING_CEILING; k++) {
 			struct timer_event ev = { (uint32_t)k, k };
 			im->timerq_add(q, &ev, 1 + (uint32_t)(bench_rand(&seed) >> 8) % UNIFORM_MAX);
 		}
-		double uniform = (malloc_in_use() - before) / PENDING_CEILING;
+		double uniform = (bench_malloc_in_use() - before) / PENDING_CEILING;
 		im->timerq_release(q);
-		before = malloc_in_use();
+		before = bench_malloc_in_use();
 		q = im->timerq_create();
 		for (int k = 0; k < PENDING_CEILING; k++) {
 			struct timer_event ev = { (uint32_t)k, k };
 			im->timerq_add(q, &ev, 5);
 		}
-		double burst = (malloc_in_use() - before) / PENDING_CEILING;
+		double burst = (bench_malloc_in_use() - before) / PENDING_CEILING;
 		size_t fired = 0;
 		for (int k = 0; k < 5; k++)
 			im->timerq_update(q, count_fire, &fired);
-		double after = malloc_in_use() - before;
+		double after = bench_malloc_in_use() - before;
 		im->timerq_release(q);
 		fprintf(stderr, "meta: timer_bytes_per_pending_%s: %.1f (%s, per pending timer: %d "
 			"pending, due uniformly within 1..%d ticks)\n", im->name, uniform, how,

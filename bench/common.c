@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -369,4 +370,19 @@ bench_run(const char *cflags, const char *libs) {
 		fprintf(stderr, "!!!!!! %s: %d run(s) FAILED their correctness check\n",
 			bench_cfg.part, failures);
 	return failures ? 1 : 0;
+}
+
+double
+bench_malloc_in_use(void) {
+	struct mallinfo2 mi = mallinfo2();
+	return (double)mi.uordblks + (double)mi.hblkhd;
+}
+
+int
+bench_malloc_counted(void) {
+	double before = bench_malloc_in_use();
+	void *volatile p = malloc(4096);	/* volatile: not elided with its free */
+	int seen = bench_malloc_in_use() - before >= 4096;
+	free(p);
+	return seen;
 }

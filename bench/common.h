@@ -99,6 +99,12 @@ void bench_fail(struct bench_result *, const char *fmt, ...)
 int bench_run_threads(const struct bench_case *c, struct bench_result *res, harness_work work,
 	void *ud, struct harness_sample *s);
 
+/* glibc's bytes in use: arena chunks and mmapped ones (a big array or ring is mmapped) */
+double bench_malloc_in_use(void);
+
+/* 0 under an allocator glibc's mallinfo2 does not see (a sanitizer's) */
+int bench_malloc_counted(void);
+
 /* xorshift64*: cheap per-thread randomness for benchmark loops */
 static inline uint64_t
 bench_rand(uint64_t *s) {
