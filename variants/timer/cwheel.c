@@ -300,13 +300,11 @@ compact_slot(struct timerq *q, struct slot *s) {
 
 static void
 compact(struct timerq *q) {
-	for (int i = 0; i < TIME_NEAR; i++)
-		if (q->near[i].n)
-			compact_slot(q, &q->near[i]);
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < TIME_LEVEL; j++)
-			if (q->t[i][j].n)
-				compact_slot(q, &q->t[i][j]);
+	for (int k = 0; k < WHEEL_BUCKETS; k++) {
+		struct slot *s = WHEEL_BUCKET(q, k);
+		if (s->n)
+			compact_slot(q, s);
+	}
 }
 
 struct timerq *
@@ -321,11 +319,8 @@ timerq_create(void) {
 
 void
 timerq_release(struct timerq *q) {
-	for (int i = 0; i < TIME_NEAR; i++)
-		skynet_free(q->near[i].e);
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < TIME_LEVEL; j++)
-			skynet_free(q->t[i][j].e);
+	for (int k = 0; k < WHEEL_BUCKETS; k++)
+		skynet_free(WHEEL_BUCKET(q, k)->e);
 	skynet_free(q->gen);
 	skynet_free(q->live);
 	skynet_free(q->free_index);
@@ -400,21 +395,14 @@ gather(struct timerq *q, struct slot *s, struct slot *all) {
 int
 timerq_test_set_time(struct timerq *q, uint32_t time) {
 	uint32_t jump = time - q->time;
-	for (int i = 0; i < TIME_NEAR; i++)
-		if (!slot_clear_of(q, &q->near[i], jump))
+	for (int k = 0; k < WHEEL_BUCKETS; k++)
+		if (!slot_clear_of(q, WHEEL_BUCKET(q, k), jump))
 			return 0;
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < TIME_LEVEL; j++)
-			if (!slot_clear_of(q, &q->t[i][j], jump))
-				return 0;
 	/* Re-place every entry for the new clock. Equal expiries share one slot, so taking
 	 * slots one by one and re-adding in array order keeps their add order. */
 	struct slot all = { NULL, 0, 0 };
-	for (int i = 0; i < TIME_NEAR; i++)
-		gather(q, &q->near[i], &all);
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < TIME_LEVEL; j++)
-			gather(q, &q->t[i][j], &all);
+	for (int k = 0; k < WHEEL_BUCKETS; k++)
+		gather(q, WHEEL_BUCKET(q, k), &all);
 	q->time = time;
 	for (uint32_t k = 0; k < all.n; k++)
 		place(q, all.e[k]);

@@ -172,11 +172,8 @@ timerq_create(void) {
 	struct timerq *q = skynet_malloc(sizeof(*q));
 	if (q == NULL)
 		abort();
-	for (int i = 0; i < TIME_NEAR; i++)
-		list_init(&q->near[i]);
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < TIME_LEVEL; j++)
-			list_init(&q->t[i][j]);
+	for (int k = 0; k < WHEEL_BUCKETS; k++)
+		list_init(WHEEL_BUCKET(q, k));
 	q->time = 0;
 	q->free_slot = SLOT_NIL;
 	q->pending = 0;
@@ -196,11 +193,8 @@ free_list(struct link *l) {
 
 void
 timerq_release(struct timerq *q) {
-	for (int i = 0; i < TIME_NEAR; i++)
-		free_list(&q->near[i]);
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < TIME_LEVEL; j++)
-			free_list(&q->t[i][j]);
+	for (int k = 0; k < WHEEL_BUCKETS; k++)
+		free_list(WHEEL_BUCKET(q, k));
 	skynet_free(q->slot);
 	skynet_free(q);
 }
@@ -266,30 +260,21 @@ list_clear_of(const struct timerq *q, const struct link *l, uint32_t jump) {
 int
 timerq_test_set_time(struct timerq *q, uint32_t time) {
 	uint32_t jump = time - q->time;
-	for (int i = 0; i < TIME_NEAR; i++)
-		if (!list_clear_of(q, &q->near[i], jump))
+	for (int k = 0; k < WHEEL_BUCKETS; k++)
+		if (!list_clear_of(q, WHEEL_BUCKET(q, k), jump))
 			return 0;
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < TIME_LEVEL; j++)
-			if (!list_clear_of(q, &q->t[i][j], jump))
-				return 0;
 	/* Re-place every node for the new clock. Equal expiries share one bucket, so taking
 	 * buckets one by one and re-adding in list order keeps their FIFO order. */
 	struct link all;
 	list_init(&all);
-	for (int i = 0; i < TIME_NEAR; i++)
-		while (!list_empty(&q->near[i])) {
-			struct link *n = q->near[i].next;
+	for (int k = 0; k < WHEEL_BUCKETS; k++) {
+		struct link *b = WHEEL_BUCKET(q, k);
+		while (!list_empty(b)) {
+			struct link *n = b->next;
 			list_unlink(n);
 			list_append(&all, n);
 		}
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < TIME_LEVEL; j++)
-			while (!list_empty(&q->t[i][j])) {
-				struct link *n = q->t[i][j].next;
-				list_unlink(n);
-				list_append(&all, n);
-			}
+	}
 	q->time = time;
 	while (!list_empty(&all)) {
 		struct link *n = all.next;

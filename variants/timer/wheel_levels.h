@@ -15,6 +15,12 @@
 #define TIME_NEAR_MASK (TIME_NEAR - 1)
 #define TIME_LEVEL_MASK (TIME_LEVEL - 1)
 
+/* Every bucket of a timerq with near[TIME_NEAR] and t[4][TIME_LEVEL], whatever a bucket's
+ * type: k = 0 .. WHEEL_BUCKETS - 1 walks near[0..255], then t[0][0..63] .. t[3][0..63]. */
+#define WHEEL_BUCKETS (TIME_NEAR + 4 * TIME_LEVEL)
+#define WHEEL_BUCKET(q, k) ((k) < TIME_NEAR ? &(q)->near[(k)] : \
+	&(q)->t[((k) - TIME_NEAR) >> TIME_LEVEL_SHIFT][((k) - TIME_NEAR) & TIME_LEVEL_MASK])
+
 /* skynet's add_node: where `expire` goes at time `now`. -1 for near (bucket
  * expire & TIME_NEAR_MASK), else the level, with its bucket in *idx. */
 static inline int
